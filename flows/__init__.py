@@ -1,0 +1,1 @@
+"""Kanaalmonitor: customer-contact figures of a Dutch city, every edition kept, in DuckDB."""

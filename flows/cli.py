@@ -1,0 +1,110 @@
+"""The `kanaalmonitor` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from flows.config import PROJECT_ROOT, RAW_DIR, WAREHOUSE_PATH
+
+EXIT_REFUSED, EXIT_CHECKS, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
+
+
+def prefect_environment() -> None:
+    """Quiet, offline Prefect defaults; anything the user set wins."""
+    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    prefect_environment()
+    from flows.errors import DeliveryError
+    from flows.refresh import refresh
+    from flows.warehouse import CheckFailed, WarehouseBusy
+
+    try:
+        result = refresh(raw_dir=args.raw_dir, warehouse=args.warehouse, wait_seconds=args.wait)
+    except DeliveryError as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_REFUSED
+    except CheckFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CHECKS
+    except WarehouseBusy as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BUSY
+    print(f"Published {result.warehouse}: {len(result.deliveries)} deliveries, {result.observations} cells.")
+    for w in result.warnings:
+        print(f"warning: {w}")
+    return 0
+
+
+def read_only_connection(warehouse: Path):
+    """A connection that can read the published warehouse and nothing else."""
+    import duckdb
+
+    if not Path(warehouse).exists():
+        raise FileNotFoundError(f"No warehouse at {warehouse}: run `kanaalmonitor run` first.")
+    return duckdb.connect(str(warehouse), read_only=True, config={
+        "enable_external_access": False,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "lock_configuration": True,
+    })
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    try:
+        con = read_only_connection(args.warehouse)
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_QUERY
+    try:
+        df = con.execute(args.sql).df()
+    except duckdb.Error as exc:
+        print(f"Query failed: {exc}", file=sys.stderr)
+        return EXIT_QUERY
+    finally:
+        con.close()
+    if args.csv:
+        df.to_csv(sys.stdout, index=False)
+    else:
+        print(df.to_string(index=False, na_rep="NULL") if len(df.columns) else "")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kanaalmonitor", description="Customer-contact figures, every edition kept, "
+                                "in a DuckDB warehouse.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="load every delivery under the raw folder and publish the warehouse")
+    run.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=f"folder with the deliveries (default {RAW_DIR})")
+    run.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH,
+                     help=f"DuckDB file to publish (default {WAREHOUSE_PATH})")
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                     help="wait this long for another refresh of the same warehouse to finish (default 0: refuse)")
+    run.set_defaults(func=cmd_run)
+
+    query = sub.add_parser("query", help="run one read-only SQL statement on the published warehouse")
+    query.add_argument("sql", help="the SQL to run, e.g. \"select * from kerncijfers\"")
+    query.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH,
+                       help=f"DuckDB file to read (default {WAREHOUSE_PATH})")
+    query.add_argument("--csv", action="store_true", help="print CSV instead of an aligned table")
+    query.set_defaults(func=cmd_query)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

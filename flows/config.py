@@ -1,0 +1,21 @@
+"""Default locations and fixed settings; nothing here reads the environment."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RAW_DIR = PROJECT_ROOT / "raw"
+WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
+WAREHOUSE_PATH = WAREHOUSE_DIR / "kanaalmonitor.duckdb"
+SQL_DIR = WAREHOUSE_DIR
+CHECKS_DIR = WAREHOUSE_DIR / "checks"
+MODELS_FILE = WAREHOUSE_DIR / "models.toml"
+SCHEMAS_DIR = PROJECT_ROOT / "schemas"
+SERIES_FILE = SCHEMAS_DIR / "series.csv"
+LABELS_FILE = SCHEMAS_DIR / "labels.csv"
+
+MANIFEST_NAME = "manifest.toml"
+DEFAULT_MUNICIPALITY = "GM0344"
+DEFAULT_METHOD = "standaard"
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024

@@ -1,0 +1,42 @@
+"""The one error type a refused delivery raises, and its report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One reason a delivery is refused, in the user's terms."""
+
+    file: str
+    row: int | None
+    label: str | None
+    value: str | None
+    rule: str
+    action: str
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}, row {self.row}"
+        parts = [where]
+        if self.label is not None:
+            parts.append(f"label {self.label!r}")
+        if self.value is not None:
+            parts.append(f"value {self.value!r}")
+        return f"{': '.join([', '.join(parts), self.rule])}. {self.action}"
+
+
+class DeliveryError(Exception):
+    """A delivery was refused; nothing was loaded or published."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems), key=_sort_key)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        head = f"Delivery refused: {len(self.problems)} problem(s); nothing was loaded."
+        return "\n".join([head, *(f"- {p}" for p in self.problems)])
+
+
+def _sort_key(p: Problem) -> tuple:
+    return (p.file, p.row if p.row is not None else -1, p.rule, p.label or "", p.value or "")

@@ -1,0 +1,353 @@
+"""Read delivered files into raw cells: printed tables (CSV, XLSX) and tidy tables (CSV, Parquet)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from flows.catalogue import Catalogue, LabelError
+from flows.config import MAX_FILE_BYTES, MAX_XLSX_UNPACKED_BYTES
+from flows.errors import DeliveryError, Problem
+from flows.manifest import Delivery, DeliveryFile
+
+MAX_PRINTED_BYTES = 5 * 1024 * 1024
+CELL_COLUMNS = ["municipality", "edition", "file", "row", "label", "series", "year", "cell", "scale",
+                "style", "status"]
+
+_MARKER = re.compile(r"^(?P<label>.*?)\s*(?P<marker>\*+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(\d\)|(?<=\s)\d\))$")
+_SCALE = re.compile(r"\s*\((?:in\s+)?(?P<scale>miljoenen|duizenden|x\s?1\.000\.000|x\s?1\.000|x\s?1\s?mln)\)",
+                    re.IGNORECASE)
+_SCALES = {"miljoenen": 1_000_000, "x1.000.000": 1_000_000, "x1mln": 1_000_000,
+           "duizenden": 1_000, "x1.000": 1_000}
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_NOTE_START = re.compile(r"^(?P<marker>\*+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(\d\)|\d\))\s*(?P<text>.+)$")
+
+
+@dataclass
+class Note:
+    file: str
+    row: int
+    marker: str | None
+    text: str
+
+
+@dataclass
+class ParsedDelivery:
+    """What a delivery's files say, before validation."""
+
+    delivery: Delivery
+    cells: pd.DataFrame
+    notes: list[Note] = field(default_factory=list)
+    markers: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (file, marker) -> series
+
+
+def split_label(printed: str) -> tuple[str, str | None, int]:
+    """Label without footnote marker and scale phrase, the marker, and the scale factor."""
+    label = printed.replace("\u00a0", " ").strip()
+    marker = None
+    m = _MARKER.match(label)
+    if m and m.group("label"):
+        label, marker = m.group("label"), m.group("marker")
+    scale = 1
+    s = _SCALE.search(label)
+    if s:
+        scale = _SCALES[re.sub(r"\s", "", s.group("scale").casefold())]
+        label = (label[: s.start()] + label[s.end():]).strip()
+    return label, marker, scale
+
+
+def parse_delivery(delivery: Delivery, catalogue: Catalogue) -> ParsedDelivery:
+    """Read every file of a delivery; one DeliveryError lists every problem found."""
+    problems: list[Problem] = []
+    frames, notes, markers = [], [], {}
+    for f in delivery.files:
+        try:
+            if f.form == "tidy":
+                frames.append(read_tidy(f, delivery, catalogue))
+            else:
+                for name, rows in read_printed_rows(f):
+                    cells, file_notes, file_markers = cells_from_rows(name, rows, delivery, catalogue)
+                    frames.append(cells)
+                    notes.extend(file_notes)
+                    markers.update(file_markers)
+        except DeliveryError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeliveryError(problems)
+    cells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CELL_COLUMNS)
+    return ParsedDelivery(delivery, cells, notes, markers)
+
+
+def _refuse(name: str, rule: str, action: str, row: int | None = None, label: str | None = None,
+            value: str | None = None) -> DeliveryError:
+    return DeliveryError([Problem(name, row, label, value, rule, action)])
+
+
+def decode(data: bytes, name: str) -> str:
+    """Text of a delivered CSV: UTF-8 (with or without BOM) or Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise _refuse(name, "file is not UTF-8 or Windows-1252 text (it looks like UTF-16 or binary)",
+                      "Save the table as 'CSV (semicolon separated)' in UTF-8 or Windows-1252.")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise _refuse(name, f"file is neither UTF-8 nor Windows-1252 (byte {exc.start})",
+                      "Save the table as CSV in UTF-8 or Windows-1252.") from None
+
+
+def read_printed_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[str]]]]]:
+    """The rows of a printed table as text cells: one table per CSV, one per non-empty XLSX sheet."""
+    size = f.path.stat().st_size
+    if size > MAX_PRINTED_BYTES:
+        raise _refuse(f.name, f"file is {size:,} bytes, more than a printed table can be "
+                              f"({MAX_PRINTED_BYTES:,})", "Check that this is the right file; "
+                              "deliver bulk data in the tidy form (raw/README.md).")
+    if size == 0:
+        raise _refuse(f.name, "file is empty", "Export the table again.")
+    if f.path.suffix.lower() == ".xlsx":
+        return read_xlsx_rows(f)
+    text = decode(f.path.read_bytes(), f.name)
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip(" ;\t,")), "")
+    if ";" not in first:
+        sep = "," if "," in first else "\\t" if "\t" in first else None
+        if sep:
+            raise _refuse(f.name, f"table is separated by '{sep}', not ';'", "Save it as 'CSV (semicolon "
+                          "separated)' from Excel, with Dutch number format.", row=1)
+    rows = [(i, cells) for i, cells in enumerate(csv.reader(io.StringIO(text), delimiter=";"), start=1)]
+    return [(f.name, rows)]
+
+
+def read_xlsx_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[str]]]]]:
+    """Text cells of every non-empty sheet of an .xlsx file, refusing formulas and bombs."""
+    try:
+        with zipfile.ZipFile(f.path) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise _refuse(f.name, "file is not an Excel workbook (.xlsx)",
+                      "Save the table from Excel as .xlsx, or as CSV (semicolon separated).") from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise _refuse(f.name, f"workbook unpacks to {unpacked:,} bytes (more than {MAX_XLSX_UNPACKED_BYTES:,})",
+                      "Check the file; a printed table is a few kilobytes.")
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(f.path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise _refuse(f.name, f"workbook cannot be read ({type(exc).__name__})",
+                      "Open it in Excel and save it again as .xlsx.") from None
+    tables, problems = [], []
+    try:
+        for ws in wb.worksheets:
+            rows = []
+            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = []
+                for value in row:
+                    if isinstance(value, str) and value.startswith("="):
+                        problems.append(Problem(f"{f.name}[{ws.title}]", i, None, value,
+                                                "cell holds a formula, not a value",
+                                                "Paste the table as values (Paste Special > Values) and save again."))
+                    cells.append(_xlsx_text(value))
+                rows.append((i, cells))
+            if any(any(c.strip() for c in cells) for _, cells in rows):
+                name = f.name if len(wb.worksheets) == 1 else f"{f.name}[{ws.title}]"
+                tables.append((name, rows))
+    finally:
+        wb.close()
+    if problems:
+        raise DeliveryError(problems)
+    if not tables:
+        raise _refuse(f.name, "workbook has no filled sheet", "Export the table again.")
+    return tables
+
+
+def _xlsx_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value).replace(".", ",")
+    return str(value)
+
+
+def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Delivery,
+                    catalogue: Catalogue) -> tuple[pd.DataFrame, list[Note], dict]:
+    """Raw cells of one printed table: header of years, data rows, then notes under a blank row."""
+    problems: list[Problem] = []
+    rows = [(i, [c.strip() for c in cells]) for i, cells in rows]
+    filled = [(i, cells) for i, cells in rows if any(cells)]
+    if not filled:
+        raise _refuse(name, "file is empty", "Export the table again.")
+    head_row, header = filled[0]
+    title = header[0]
+    year_cells = _trim(header[1:])
+    years: list[int] = []
+    for pos, text in enumerate(year_cells, start=2):
+        if not _YEAR.match(text):
+            problems.append(Problem(name, head_row, title, text, f"header column {pos} is not a year",
+                                    "The first row must hold the table title and then one year per column."))
+            continue
+        years.append(int(text))
+    if not year_cells:
+        problems.append(Problem(name, head_row, title, None, "header row has no years",
+                                "The first row must hold the table title and then one year per column."))
+    if len(set(years)) != len(years):
+        dup = sorted({y for y in years if years.count(y) > 1})
+        problems.append(Problem(name, head_row, title, ", ".join(map(str, dup)), "a year appears twice in the header",
+                                "Keep one column per year."))
+    elif years != sorted(years):
+        problems.append(Problem(name, head_row, title, " ".join(map(str, years)), "years are not in increasing order",
+                                "Order the year columns from old to new, as printed."))
+    for y in years:
+        if y > delivery.edition:
+            problems.append(Problem(name, head_row, title, str(y), f"year {y} lies after the edition "
+                                    f"({delivery.edition})", "Check the edition in manifest.toml or the header."))
+    if problems:
+        raise DeliveryError(problems)
+
+    table = catalogue.table_of(title)
+    records, notes, markers = [], [], {}
+    in_notes = False
+    for i, cells in rows:
+        if i <= head_row:
+            continue
+        if not any(cells):
+            in_notes = True
+            continue
+        label_text = cells[0]
+        values = cells[1:]
+        only_label = not any(values)
+        note = _NOTE_START.match(label_text)
+        if only_label and (in_notes or note or label_text.casefold().startswith("bron")):
+            notes.append(Note(name, i, note.group("marker") if note else None,
+                              note.group("text") if note else label_text))
+            in_notes = True
+            continue
+        if in_notes:
+            problems.append(Problem(name, i, label_text, None, "row with values below the notes",
+                                    "Keep the table rows together above the footnote and source lines."))
+            continue
+        if not label_text:
+            problems.append(Problem(name, i, None, ";".join(values), "row has values but no label",
+                                    "Give the row its printed label."))
+            continue
+        label, marker, scale = split_label(label_text)
+        try:
+            series = catalogue.resolve(label, table)
+        except LabelError as exc:
+            problems.append(Problem(name, i, label_text, None, exc.rule, exc.action))
+            continue
+        if marker:
+            markers.setdefault((name, marker), set()).add(series)
+        extra = _trim(values[len(years):])
+        if extra:
+            problems.append(Problem(name, i, label_text, ";".join(extra), "row has more values than the header has years",
+                                    "Remove the extra cells or add the missing year to the header."))
+            continue
+        if len(values) < len(years):
+            problems.append(Problem(name, i, label_text, ";".join(values),
+                                    f"row has {len(values)} cells for {len(years)} years (truncated row)",
+                                    "Export the table again; write '-' where a figure is not available."))
+            continue
+        for year, cell in zip(years, values):
+            records.append((delivery.municipality, delivery.edition, name, i, label_text, series, year, cell,
+                            scale, "nl", None))
+    if not records and not problems:
+        problems.append(Problem(name, head_row, title, None, "table has a header but no rows",
+                                "Export the whole table, not only its header."))
+    if problems:
+        raise DeliveryError(problems)
+    return pd.DataFrame.from_records(records, columns=CELL_COLUMNS), notes, markers
+
+
+def _trim(cells: list[str]) -> list[str]:
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
+
+
+TIDY_COLUMNS = {"series", "year", "value"}
+TIDY_OPTIONAL = {"municipality", "status"}
+
+
+def read_tidy(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue) -> pd.DataFrame:
+    """Raw cells of a tidy file: one row per (municipality, series, year, value[, status])."""
+    size = f.path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _refuse(f.name, f"file is {size:,} bytes (more than {MAX_FILE_BYTES:,})",
+                      "Split the delivery into several files.")
+    if size == 0:
+        raise _refuse(f.name, "file is empty", "Export the table again.")
+    if f.path.suffix.lower() == ".parquet":
+        try:
+            df = pd.read_parquet(f.path)
+        except Exception as exc:  # pyarrow raises several types for a broken file
+            raise _refuse(f.name, f"file is not a readable Parquet file ({type(exc).__name__})",
+                          "Write the file again.") from None
+        offset, style = 1, "plain"
+        if "value" in df:
+            df["value"] = df["value"].astype("float64").map(lambda v: "" if pd.isna(v) else repr(float(v)))
+    else:
+        text = decode(f.path.read_bytes(), f.name)
+        first = text.split("\n", 1)[0]
+        sep, style = (";", "nl") if ";" in first else (",", "plain")
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        offset = 2
+    df.columns = [str(c).strip().casefold() for c in df.columns]
+    missing = TIDY_COLUMNS - set(df.columns)
+    extra = set(df.columns) - TIDY_COLUMNS - TIDY_OPTIONAL
+    if missing or extra:
+        raise _refuse(f.name, f"tidy columns are wrong (missing: {', '.join(sorted(missing)) or 'none'}; "
+                              f"unknown: {', '.join(sorted(extra)) or 'none'})",
+                      "Use the columns municipality, series, year, value and optionally status.", row=1)
+    if df.empty:
+        raise _refuse(f.name, "table has a header but no rows", "Export the whole table.")
+    problems = []
+    codes = df["series"].astype(str).str.strip()
+    for code in sorted(set(codes) - set(catalogue.series)):
+        first_row = int(codes.eq(code).idxmax()) + offset
+        try:
+            catalogue.code(code)
+        except LabelError as exc:
+            problems.append(Problem(f.name, first_row, code, None, exc.rule, exc.action))
+    years = pd.to_numeric(df["year"].astype(str).str.strip(), errors="coerce")
+    for idx in years.index[years.isna() | (years % 1 != 0)][:20]:
+        problems.append(Problem(f.name, int(idx) + offset, codes[idx], str(df["year"][idx]), "year is not a whole year",
+                                "Write the year as four digits."))
+    if problems:
+        raise DeliveryError(problems)
+    municipality = (df["municipality"].astype(str).str.strip() if "municipality" in df
+                    else pd.Series(delivery.municipality, index=df.index))
+    status = df["status"].astype(str).str.strip().replace("", None) if "status" in df else None
+    out = pd.DataFrame({
+        "municipality": municipality,
+        "edition": delivery.edition,
+        "file": f.name,
+        "row": df.index.to_numpy() + offset,
+        "label": codes,
+        "series": codes,
+        "year": years.astype("int64"),
+        "cell": df["value"].astype(str),
+        "scale": 1,
+        "style": style,
+        "status": status,
+    })
+    return out[CELL_COLUMNS]

@@ -1,0 +1,117 @@
+"""Turn parsed cells into validated observations; collect every failure in the user's terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from flows.catalogue import Catalogue
+from flows.errors import DeliveryError, Problem
+from flows.parse import ParsedDelivery
+from schemas.numbers import decimals, to_number
+from schemas.observations import RULES, Observations, RawCells, RemeasuredSeries, failures_to_rows
+
+METHOD_NOTE = re.compile(r"nieuwe (manier|wijze|methode)|andere (meet)?methode|vervangt (alle )?(voorgaande|eerdere)"
+                         r"|trendbreuk|niet vergelijkbaar met (voorgaande|eerdere)", re.IGNORECASE)
+
+
+@dataclass
+class ValidDelivery:
+    """A delivery that passed every rule: its observations, ready to stage."""
+
+    parsed: ParsedDelivery
+    observations: pd.DataFrame
+
+
+def validate_delivery(parsed: ParsedDelivery, catalogue: Catalogue) -> ValidDelivery:
+    """Apply the schemas lazily; raise one DeliveryError with every problem, or return the observations."""
+    d = parsed.delivery
+    problems = _method_change_problems(parsed, catalogue)
+    cells = parsed.cells.copy()
+    meta = pd.DataFrame([(s.series, s.unit, s.parent) for s in catalogue.series.values()],
+                        columns=["series", "unit", "parent"])
+    cells = cells.merge(meta, on="series", how="left", validate="many_to_one")
+    cells["status"] = cells["status"].astype("object").where(cells["status"].notna(), None)
+    try:
+        cells = RawCells.validate(cells, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise DeliveryError(problems + _problems(cells, exc)) from None
+
+    obs = cells.copy()
+    obs["value"] = to_number(obs["cell"], obs["style"], obs["scale"])
+    obs["decimals"] = decimals(obs["cell"])
+    obs["status"] = obs["status"].where(obs["status"].notna(), obs["value"].isna().map({True: "O", False: "A"}))
+    obs["method"] = _declared_methods(obs, d.method_changes)
+    try:
+        obs = Observations.validate(obs, lazy=True)
+        restated = {c.series for c in d.method_changes if c.kind == "restate"}
+        if restated:
+            RemeasuredSeries.validate(obs[obs["series"].isin(restated)], lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems += _problems(obs, exc)
+    if problems:
+        raise DeliveryError(problems)
+    return ValidDelivery(parsed, obs)
+
+
+def _declared_methods(obs: pd.DataFrame, changes) -> pd.Series:
+    method = pd.Series(None, index=obs.index, dtype="object")
+    for c in changes:
+        sel = obs["series"] == c.series
+        if c.kind == "break":
+            sel &= obs["year"] >= c.from_year
+        method[sel] = c.method
+    return method
+
+
+def _problems(df: pd.DataFrame, exc: pa.errors.SchemaErrors) -> list[Problem]:
+    problems = []
+    for index, check, failure in failures_to_rows(exc):
+        rule, action = RULES.get(check, (f"breaks rule {check}", "Correct the delivery."))
+        if index is None or pd.isna(index) or index not in df.index:
+            problems.append(Problem("(delivery)", None, None, str(failure), rule, action))
+            continue
+        r = df.loc[index]
+        value = r["cell"] if check not in ("one_row_per_key",) else f"{r['cell']} (year {r['year']})"
+        if check not in RULES:
+            value = str(failure)
+        problems.append(Problem(r["file"], int(r["row"]), r["label"], value, f"{rule} [year {r['year']}]"
+                                if check in RULES and check != "one_row_per_key" else rule, action))
+    return problems
+
+
+def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> list[Problem]:
+    """Method changes must be declared, and declarations must name delivered series."""
+    d = parsed.delivery
+    problems = []
+    declared = {c.series for c in d.method_changes}
+    delivered = set(parsed.cells["series"])
+    manifest = f"{d.name}/manifest.toml"
+    for c in d.method_changes:
+        if c.series not in catalogue.series:
+            problems.append(Problem(manifest, None, c.series, None, "method change names an unknown series",
+                                    "Use a code from schemas/series.csv."))
+        elif c.series not in delivered:
+            problems.append(Problem(manifest, None, c.series, None, "method change names a series this delivery "
+                                    "does not contain", "Remove the declaration or add the series' table."))
+        elif c.kind == "break":
+            years = set(parsed.cells.loc[parsed.cells["series"] == c.series, "year"])
+            if c.from_year not in years:
+                problems.append(Problem(manifest, None, c.series, str(c.from_year),
+                                        "break year is not among the delivered years of the series",
+                                        "Set from_year to the first year measured the new way."))
+    for note in parsed.notes:
+        if not METHOD_NOTE.search(note.text):
+            continue
+        marked = parsed.markers.get((note.file, note.marker), set()) if note.marker else set()
+        for series in sorted(marked - declared):
+            problems.append(Problem(
+                note.file, note.row, catalogue.series[series].label_nl, note.text,
+                f"footnote says series {series} is measured in a new way, but manifest.toml declares no method change",
+                f"Add to manifest.toml: [[method_changes]] series = \"{series}\", kind = \"restate\" (the new figures "
+                f"replace all earlier ones) or kind = \"break\" with from_year = the first new year, "
+                f"method = a short name, note = the footnote."))
+    return problems

@@ -1,0 +1,240 @@
+"""Build the warehouse in a new file, check it, and publish it with an atomic rename."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import os
+import re
+import time
+import tomllib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from flows.catalogue import Catalogue
+from flows.config import CHECKS_DIR, MODELS_FILE, SQL_DIR
+from flows.manifest import file_sha256
+from flows.validate import ValidDelivery
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+class CheckFailed(Exception):
+    """A data rule found offending rows in the built warehouse; nothing was published."""
+
+    def __init__(self, failures: dict[str, pd.DataFrame]):
+        self.failures = failures
+        lines = [f"Warehouse not published: {len(failures)} data rule(s) broken."]
+        for name, rows in failures.items():
+            lines.append(f"- {name}: {len(rows)} offending row(s)")
+            lines.append("  " + rows.head(5).to_string(index=False).replace("\n", "\n  "))
+        super().__init__("\n".join(lines))
+
+
+class WarehouseBusy(Exception):
+    """Another refresh holds the writer lock of this warehouse."""
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    comment: str
+    columns: dict[str, str]
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
+
+
+def load_models(models_file: Path = MODELS_FILE) -> list[Model]:
+    data = tomllib.loads(Path(models_file).read_text(encoding="utf-8"))
+    models = [Model(m["name"], m["comment"], dict(m.get("columns", {}))) for m in data["model"]]
+    for m in models:
+        if not _IDENT.match(m.name) or not all(_IDENT.match(c) for c in m.columns):
+            raise ValueError(f"{models_file}: {m.name} has a name that is not a plain identifier")
+    return models
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextmanager
+def writer_lock(warehouse: Path, wait_seconds: float = 0.0):
+    """Hold the single-writer lock of a warehouse; wait up to wait_seconds, then refuse."""
+    lock_path = Path(f"{warehouse}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fh = lock_path.open("a+")
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "unknown"
+                    raise WarehouseBusy(
+                        f"Another refresh is writing {warehouse} (process {holder}). "
+                        f"Nothing was changed; run again when it has finished.") from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
+    """(file, sha256) -> loaded_at of the published warehouse, so rebuilds keep first-load times."""
+    if not warehouse.exists():
+        return {}
+    try:
+        con = connect(warehouse, read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        rows = con.execute("select file, sha256, min(loaded_at) from deliveries group by file, sha256").fetchall()
+    except duckdb.Error:
+        rows = []
+    finally:
+        con.close()
+    return {(f, s): t for f, s, t in rows}
+
+
+def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
+                   loads: dict[tuple[str, str], dt.datetime], now: dt.datetime) -> dict[str, pd.DataFrame]:
+    """The frames the SQL models read, one per staging table."""
+    files, cells, changes, rnotes, notes = [], [], [], [], []
+    for v in valid:
+        d = v.parsed.delivery
+        load_id = d.sha256()[:16]
+        for f in d.files:
+            sha = file_sha256(f.path)
+            files.append((f.name, sha, d.name, d.municipality, d.edition, d.published_on, d.source, load_id,
+                          loads.get((f.name, sha), now)))
+        obs = v.observations
+        frame = obs[["municipality", "series", "year", "edition", "value", "status", "method", "cell", "file",
+                     "row", "label"]].copy()
+        frame["delivery"] = d.name
+        frame["load_id"] = load_id
+        cells.append(frame)
+        per_series = obs.groupby("series")["municipality"].unique()
+        for c in d.method_changes:
+            for m in per_series.get(c.series, []):
+                changes.append((m, d.edition, c.series, c.kind, c.method, c.from_year, c.note))
+        for n in d.revision_notes:
+            for m in per_series.get(n.series, []):
+                for y in (n.years or (None,)):
+                    rnotes.append((m, d.edition, n.series, y, n.note))
+        for n in v.parsed.notes:
+            notes.append((d.municipality, d.edition, n.file, n.row, n.marker, n.text))
+    series = pd.DataFrame([(s.series, s.label_nl, s.unit, s.channel, s.parent, s.description, s.counts_contacts,
+                            s.table, s.position) for s in catalogue.series.values()],
+                          columns=["series", "label_nl", "unit", "channel", "parent", "description",
+                                   "counts_contacts", "printed_table", "position"])
+    return {
+        "series": series,
+        "files": pd.DataFrame(files, columns=["file", "sha256", "delivery", "municipality", "edition",
+                                              "published_on", "source", "load_id", "loaded_at"]),
+        "cells": pd.concat(cells, ignore_index=True),
+        "method_changes": pd.DataFrame(changes, columns=["municipality", "edition", "series", "kind", "method",
+                                                         "from_year", "note"]),
+        "revision_notes": pd.DataFrame(rnotes, columns=["municipality", "edition", "series", "year", "note"]),
+        "notes": pd.DataFrame(notes, columns=["municipality", "edition", "file", "row", "marker", "text"]),
+    }
+
+
+STAGING_TYPES = {
+    "series": {"position": "INTEGER", "counts_contacts": "BOOLEAN"},
+    "files": {"edition": "INTEGER", "published_on": "DATE", "loaded_at": "TIMESTAMP"},
+    "cells": {"year": "INTEGER", "edition": "INTEGER", "value": "DOUBLE", "row": "INTEGER", "method": "VARCHAR"},
+    "method_changes": {"edition": "INTEGER", "from_year": "INTEGER"},
+    "revision_notes": {"edition": "INTEGER", "year": "INTEGER"},
+    "notes": {"edition": "INTEGER", "row": "INTEGER", "marker": "VARCHAR"},
+}
+
+
+def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    """Write the staging frames into schema staging, with fixed column types."""
+    con.execute("create schema if not exists staging")
+    for name, frame in frames.items():
+        types = STAGING_TYPES.get(name, {})
+        con.register("frame", frame)
+        rel = con.table("frame")
+        casts = ", ".join(f"cast({c} as {types[c]}) as {c}" if c in types else f"cast({c} as VARCHAR) as {c}"
+                          if frame[c].dtype == object else c for c in frame.columns)
+        rel.project(casts).create(f"staging.{name}")
+        con.unregister("frame")
+
+
+def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: Path = SQL_DIR) -> None:
+    """Create every public table from its select file, then write its comments."""
+    for m in models:
+        select = (Path(sql_dir) / f"{m.name}.sql").read_text(encoding="utf-8")
+        con.sql(select).create(m.name)
+        columns = [r[0] for r in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'main' and table_name = ? "
+            "order by column_index", [m.name]).fetchall()]
+        undocumented = [c for c in columns if c not in m.columns]
+        if undocumented:
+            raise ValueError(f"models.toml documents no text for {m.name}.{', '.join(undocumented)}")
+        con.execute(f"comment on table {m.name} is {_literal(m.comment)}")
+        for c in columns:
+            con.execute(f"comment on column {m.name}.{c} is {_literal(m.columns[c])}")
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR) -> dict[str, pd.DataFrame]:
+    """Every assert_*.sql that returns rows, with those rows."""
+    failures = {}
+    for path in sorted(Path(checks_dir).glob("assert_*.sql")):
+        rows = con.sql(path.read_text(encoding="utf-8")).df()
+        if len(rows):
+            failures[path.stem] = rows
+    return failures
+
+
+def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | None = None) -> Path:
+    """Build and check the new warehouse beside the published one; return the new file's path."""
+    tmp = Path(f"{target}.tmp")
+    for stale in (tmp, Path(f"{tmp}.wal")):
+        stale.unlink(missing_ok=True)
+    con = connect(tmp)
+    try:
+        stage(con, frames)
+        build_models(con, models or load_models())
+        failures = run_checks(con)
+        if failures:
+            raise CheckFailed(failures)
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+    con.close()
+    return tmp
+
+
+def publish(tmp: Path, target: Path) -> None:
+    """Atomically replace the published warehouse with the new file."""
+    Path(f"{target}.wal").unlink(missing_ok=True)
+    with tmp.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

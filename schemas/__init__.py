@@ -1,0 +1,1 @@
+"""The series catalogue and the pandera schemas every delivery passes through."""
