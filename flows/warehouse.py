@@ -56,7 +56,7 @@ def load_models(models_file: Path = MODELS_FILE) -> list[Model]:
     data = tomllib.loads(Path(models_file).read_text(encoding="utf-8"))
     models = [Model(m["name"], m["comment"], dict(m.get("columns", {}))) for m in data["model"]]
     for m in models:
-        if not _IDENT.match(m.name) or not all(_IDENT.match(c) for c in m.columns):
+        if not _IDENT.match(m.name) or not all(_IDENT.match(c) or c == "*" for c in m.columns):
             raise ValueError(f"{models_file}: {m.name} has a name that is not a plain identifier")
     return models
 
@@ -187,12 +187,13 @@ def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: P
         columns = [r[0] for r in con.execute(
             "select column_name from duckdb_columns() where schema_name = 'main' and table_name = ? "
             "order by column_index", [m.name]).fetchall()]
-        undocumented = [c for c in columns if c not in m.columns]
+        undocumented = [c for c in columns if c not in m.columns and "*" not in m.columns]
         if undocumented:
             raise ValueError(f"models.toml documents no text for {m.name}.{', '.join(undocumented)}")
         con.execute(f"comment on table {m.name} is {_literal(m.comment)}")
         for c in columns:
-            con.execute(f"comment on column {m.name}.{c} is {_literal(m.columns[c])}")
+            text = m.columns.get(c, m.columns.get("*"))
+            con.execute(f'comment on column {m.name}."{c}" is {_literal(text)}')
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR) -> dict[str, pd.DataFrame]:
