@@ -103,8 +103,10 @@ class RemeasuredSeries(Observations):
 
     @pa.dataframe_check
     def restated_years_without_gap(cls, df: pd.DataFrame) -> Series[bool]:
-        g = df.groupby(["municipality", "series", "edition"])["year"]
-        return (g.transform("max") - g.transform("min") + 1) == g.transform("count")
+        known = df["year"].where(df["value"].notna())
+        g = known.groupby([df["municipality"], df["series"], df["edition"]])
+        inside = (df["year"] > g.transform("min")) & (df["year"] < g.transform("max"))
+        return ~(inside & df["value"].isna())
 
 
 RULES: dict[str, tuple[str, str]] = {
@@ -130,7 +132,7 @@ RULES: dict[str, tuple[str, str]] = {
                             "Check both rows; a 'waarvan' row counts part of the row above it."),
     "no_break_in_restatement": ("a restated series cannot carry a break",
                                 "Declare either kind = \"restate\" or kind = \"break\" for this series."),
-    "restated_years_without_gap": ("a restated series must give every year it covers",
+    "restated_years_without_gap": ("a restated series leaves a year inside its range not available",
                                    "Deliver every year of the restated series, or declare a break instead."),
 }
 

@@ -1,0 +1,72 @@
+"""The `kanaalmonitor` command: exit codes and exact output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import PROJECT_ROOT, RAW_2019, fingerprint, make_raw
+
+INVALID = PROJECT_ROOT / "tests" / "data" / "invalid"
+
+
+def kanaalmonitor(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=300)
+
+
+def test_query_prints_a_table(warehouse_2019):
+    out = kanaalmonitor("query", "select series, year, value from observations where series = 'phone_calls_14030' "
+                        "order by year", "--warehouse", str(warehouse_2019))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "           series  year    value",
+        "phone_calls_14030  2015     NULL",
+        "phone_calls_14030  2016  98185.0",
+        "phone_calls_14030  2017 164862.0",
+        "phone_calls_14030  2018 189857.0",
+    ]
+
+
+def test_query_prints_csv(warehouse_2019):
+    out = kanaalmonitor("query", "select series, year, value from observations where series = 'satisfaction_email' "
+                        "order by year", "--warehouse", str(warehouse_2019), "--csv")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["series,year,value", "satisfaction_email,2017,", "satisfaction_email,2018,5.9"]
+
+
+def test_query_without_a_warehouse_says_what_to_do(tmp_path):
+    out = kanaalmonitor("query", "select 1", "--warehouse", str(tmp_path / "none.duckdb"))
+    assert out.returncode == 4
+    assert out.stderr.strip() == f"No warehouse at {tmp_path / 'none.duckdb'}: run `kanaalmonitor run` first."
+
+
+def test_run_refuses_a_bad_delivery_with_the_report_and_exit_1(warehouse_2019, tmp_path):
+    before = fingerprint(warehouse_2019)
+    raw = make_raw(tmp_path / "bad", INVALID / "percent-above-100")
+    out = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse_2019),
+                        env={"PREFECT_HOME": str(tmp_path / "prefect-home")})
+    assert out.returncode == 1, out.stderr[-2000:]
+    report = out.stderr[out.stderr.rindex("Delivery refused: "):].splitlines()
+    assert report[:2] == [
+        "Delivery refused: 1 problem(s); nothing was loaded.",
+        "- percent-above-100/kerncijfers.csv, row 7, label 'telefonische bereikbaarheid Klantcontactcentrum (%)', "
+        "value '109': a percentage must lie between 0 and 100 [year 2018]. Correct the figure in the delivery.",
+    ]
+    assert fingerprint(warehouse_2019) == before
+
+
+def test_every_option_has_help_text():
+    from flows.cli import parser
+
+    def walk(p):
+        for action in p._actions:
+            if action.dest not in ("help",) and not getattr(action, "choices", None):
+                yield action
+            if getattr(action, "choices", None) and isinstance(action.choices, dict):
+                for sub in action.choices.values():
+                    yield from walk(sub)
+
+    missing = [a.dest for a in walk(parser()) if not a.help]
+    assert missing == []

@@ -1,0 +1,35 @@
+"""The real `refresh` flow, under a temporary Prefect server."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.errors import DeliveryError
+from flows.refresh import refresh
+from flows.warehouse import connect
+from tests.conftest import EDITIONS, PROJECT_ROOT, RAW_2019, fingerprint, make_raw, rows
+from tests.test_load_2019 import expected_observations
+
+
+def test_refresh_publishes_both_editions_and_warns_of_the_unexplained_restatement(prefect_harness, tmp_path):
+    raw = make_raw(tmp_path, RAW_2019, EDITIONS / "2018-old-method")
+    target = tmp_path / "w.duckdb"
+    result = refresh(raw_dir=raw, warehouse=target)
+    assert result.status == "published"
+    assert result.deliveries == ["2018-old-method", "2019"]
+    assert result.observations == 76
+    assert result.warnings == ["web_requests 2017: edition 2019 restates 231000 (edition 2018) as 233453 without a note"]
+    con = connect(target, read_only=True)
+    current = rows(con, "select municipality, series, year, value, status, method, edition from observations "
+                        "where year >= 2015 order by all")
+    assert current == expected_observations()
+
+
+def test_refresh_refuses_a_bad_delivery_and_keeps_the_published_file(prefect_harness, tmp_path):
+    target = tmp_path / "w.duckdb"
+    refresh(raw_dir=make_raw(tmp_path / "good", RAW_2019), warehouse=target)
+    before = fingerprint(target)
+    bad = make_raw(tmp_path / "bad", PROJECT_ROOT / "tests" / "data" / "invalid" / "negative-count")
+    with pytest.raises(DeliveryError, match="a count cannot be negative"):
+        refresh(raw_dir=bad, warehouse=target)
+    assert fingerprint(target) == before
