@@ -149,3 +149,26 @@ def test_a_part_is_not_shared_out_of_a_replaced_parent(tmp_path):
         (2015, 400354, None, None, False, 2019),
         (2016, 337029, 400354, 337029 - 400354, True, 2019),
     ]
+
+
+def test_a_break_on_the_same_method_is_not_compared(tmp_path):
+    raw = ind_raw(tmp_path, IND_RAW_2019)
+    tidy = raw / "2020"
+    tidy.mkdir()
+    (tidy / "manifest.toml").write_text('edition = 2020\nmunicipality = "GM0344"\n\n[[files]]\n'
+                                        'path = "whatsapp.csv"\nform = "tidy"\n', encoding="utf-8")
+    (tidy / "whatsapp.csv").write_text("series,year,value,status\nwhatsapp_messages,2018,11523,A\n"
+                                       "whatsapp_messages,2019,15000,B\n", encoding="utf-8")
+    w = ind_publish(ind_frames(raw), tmp_path / "w.duckdb")
+    # 2019 is delivered as a break (status B) without a declared method change: not compared with 2018.
+    # 2018 against 2017 comes from 2019, the latest edition holding both: 11523 - 11342.
+    assert yoy(w, "yoy_change", "whatsapp_messages") == [
+        (2015, *first(1849), 2019),
+        (2016, *compared(11189, 1849), 2019),
+        (2017, *compared(11342, 11189), 2019),
+        (2018, *compared(11523, 11342), 2019),
+        (2019, 15000, None, None, None, False, 2020),
+    ]
+    assert ind_rows(w, "select year, status, comparable from yoy_change_by_edition join observation_vintages "
+                       "using (municipality, series, year, edition) where series = 'whatsapp_messages' "
+                       "and edition = 2020 order by year") == [(2018, "A", False), (2019, "B", False)]
