@@ -206,7 +206,8 @@ def describe_lines(con, table: str) -> list[str]:
 
 
 def _run(warehouse: Path, action: Callable[[object], list[str]]) -> int:
-    """Run action on a read-only connection and print its lines; no warehouse or no such table exits 4."""
+    """Run action on a read-only connection and print its lines; no warehouse, no such table or an
+    unwritable output file exits 4."""
     from flows.cli import read_only_connection
 
     try:
@@ -218,6 +219,9 @@ def _run(warehouse: Path, action: Callable[[object], list[str]]) -> int:
         lines = action(con)
     except LookupError as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_UNKNOWN
+    except OSError as exc:
+        print(f"Cannot write the file: {exc}", file=sys.stderr)
         return EXIT_UNKNOWN
     finally:
         con.close()

@@ -161,3 +161,10 @@ def test_export_refuses_a_name_outside_the_catalogue_of_tables(capsys, w2019, tm
     assert err.startswith(f"No table {name!r} in the warehouse.")
     assert not out_file.exists()
     assert ind_fingerprint(w2019) == before
+
+
+def test_export_to_a_folder_is_refused(capsys, w2019, tmp_path):
+    code, out, err = run(capsys, "export", "series", "--format", "csv", "--out", str(tmp_path),
+                         "--warehouse", str(w2019))
+    assert code == 4 and out == ""
+    assert err.startswith("Cannot write the file: ") and str(tmp_path) in err
