@@ -11,8 +11,8 @@ from pytest import approx
 
 from flows import warehouse as wh
 from flows.config import CHECKS_DIR, SQL_DIR
-from tests.helpers_indicators import (IND_EDITIONS, IND_RAW_2019, ind_fingerprint, ind_frames, ind_publish, ind_raw,
-                                      ind_rows)
+from tests.helpers import (EDITIONS, RAW_2019, fingerprint, staging, publish_frames, make_raw,
+                                      query)
 
 BROKEN_MODELS = Path(__file__).parent / "data" / "broken_models"
 GRAIN_TABLES = ["yoy_change", "yoy_change_by_edition", "per_day", "per_day_by_edition", "part_shares",
@@ -22,9 +22,9 @@ RULES = [f"assert_unique_grain_{t}" for t in GRAIN_TABLES] + [
     "assert_part_at_most_parent", "assert_shares_within_0_100", "assert_channel_mix_sums_to_100",
     "assert_no_change_across_methods", "assert_grades_within_1_10"]
 EDITION_SETS = {
-    "2019": [IND_RAW_2019],
-    "2018-old-method+2019": [IND_RAW_2019, IND_EDITIONS / "2018-old-method"],
-    "2018-old-method+2019-break": [IND_EDITIONS / "2019-break", IND_EDITIONS / "2018-old-method"],
+    "2019": [RAW_2019],
+    "2018-old-method+2019": [RAW_2019, EDITIONS / "2018-old-method"],
+    "2018-old-method+2019-break": [EDITIONS / "2019-break", EDITIONS / "2018-old-method"],
 }
 
 
@@ -34,8 +34,8 @@ def real(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
     out = {}
     for name, folders in EDITION_SETS.items():
         root = tmp_path_factory.mktemp(name.replace("+", "_"))
-        frames = ind_frames(ind_raw(root, *folders))
-        out[name] = (ind_publish(frames, root / "kanaalmonitor.duckdb"), frames)
+        frames = staging(make_raw(root, *folders))
+        out[name] = (publish_frames(frames, root / "kanaalmonitor.duckdb"), frames)
     return out
 
 
@@ -43,7 +43,7 @@ def real(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
 def test_rule_holds_on_the_real_editions(real, rule):
     sql = (CHECKS_DIR / f"{rule}.sql").read_text(encoding="utf-8")
     for name, (warehouse, _) in real.items():
-        assert ind_rows(warehouse, sql) == [], f"{rule} on {name}"
+        assert query(warehouse, sql) == [], f"{rule} on {name}"
 
 
 def published(tmp_path: Path, real: dict, name: str) -> tuple[Path, dict, tuple]:
@@ -51,7 +51,7 @@ def published(tmp_path: Path, real: dict, name: str) -> tuple[Path, dict, tuple]
     warehouse, frames = real[name]
     target = tmp_path / "kanaalmonitor.duckdb"
     shutil.copy2(warehouse, target)
-    return target, frames, ind_fingerprint(target)
+    return target, frames, fingerprint(target)
 
 
 def sql_dir_with(tmp_path: Path, replaced: dict[str, str]) -> Path:
@@ -70,7 +70,7 @@ def refused(target: Path, before: tuple, frames: dict, rule: str, sql_dir: Path 
     with pytest.raises(wh.CheckFailed) as caught:
         wh.build(target, frames, sql_dir=sql_dir)
     assert rule in caught.value.failures
-    assert ind_fingerprint(target) == before
+    assert fingerprint(target) == before
     assert not Path(f"{target}.tmp").exists()
     offending = caught.value.failures[rule].astype(object)
     return list(offending.where(offending.notna(), None).itertuples(index=False, name=None))
@@ -98,7 +98,7 @@ def test_duplicated_rows_break_unique_grain(tmp_path, real):
     for table in GRAIN_TABLES:
         rows = caught.value.failures.get(f"assert_unique_grain_{table}")
         assert rows is not None and len(rows) >= 1 and (rows["n"] >= 2).all(), table
-    assert ind_fingerprint(target) == before
+    assert fingerprint(target) == before
 
 
 def test_grade_above_10_is_caught(tmp_path, real):

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import PROJECT_ROOT, RAW_2019, fingerprint, make_raw
+from tests.helpers import PROJECT_ROOT, RAW_2019, fingerprint, make_raw
 
 INVALID = PROJECT_ROOT / "tests" / "data" / "invalid"
 

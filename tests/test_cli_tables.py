@@ -14,14 +14,14 @@ from pytest import approx
 from flows.cli import main
 from flows.cli_tables import HEADERS_NL
 from flows.config import MODELS_FILE
-from tests.helpers_indicators import IND_RAW_2019, ind_fingerprint, ind_rows, ind_warehouse
+from tests.helpers import RAW_2019, fingerprint, query, warehouse_from
 
 MODELS = {m["name"]: m for m in tomllib.loads(MODELS_FILE.read_text(encoding="utf-8"))["model"]}
 
 
 @pytest.fixture(scope="module")
 def w2019(tmp_path_factory):
-    return ind_warehouse(tmp_path_factory.mktemp("cli"), IND_RAW_2019)
+    return warehouse_from(tmp_path_factory.mktemp("cli"), RAW_2019)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -147,20 +147,20 @@ def test_export_xlsx_of_kerncijfers_gives_numbers_as_printed(capsys, w2019, tmp_
 
 
 def test_every_column_has_a_dutch_header(w2019):
-    columns = ind_rows(w2019, "select distinct column_name from duckdb_columns() where schema_name = 'main' "
+    columns = query(w2019, "select distinct column_name from duckdb_columns() where schema_name = 'main' "
                               "and not internal order by 1")
     assert [c for (c,) in columns if not c.isdigit() and c not in HEADERS_NL] == []
 
 
 @pytest.mark.parametrize("name", ["series; drop table series", "main.series", "SERIES", "duckdb_tables()"])
 def test_export_refuses_a_name_outside_the_catalogue_of_tables(capsys, w2019, tmp_path, name):
-    before = ind_fingerprint(w2019)
+    before = fingerprint(w2019)
     out_file = tmp_path / "x.csv"
     code, out, err = run(capsys, "export", name, "--format", "csv", "--out", str(out_file), "--warehouse", str(w2019))
     assert code == 4 and out == ""
     assert err.startswith(f"No table {name!r} in the warehouse.")
     assert not out_file.exists()
-    assert ind_fingerprint(w2019) == before
+    assert fingerprint(w2019) == before
 
 
 def test_export_to_a_folder_is_refused(capsys, w2019, tmp_path):

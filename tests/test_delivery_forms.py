@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from flows.warehouse import connect
-from tests.conftest import PROJECT_ROOT, RAW_2019, build_warehouse, make_raw, rows
+from tests.helpers import PROJECT_ROOT, RAW_2019, build_warehouse, make_raw, rows
 from tests.test_load_2019 import expected_observations
 
 VALID = PROJECT_ROOT / "tests" / "data" / "valid"

@@ -7,7 +7,7 @@ import pytest
 from flows.errors import DeliveryError
 from flows.refresh import refresh
 from flows.warehouse import connect
-from tests.conftest import EDITIONS, PROJECT_ROOT, RAW_2019, fingerprint, make_raw, rows
+from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, fingerprint, make_raw, rows
 from tests.test_load_2019 import expected_observations
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from pytest import approx
 
-from tests.helpers_indicators import IND_RAW_2019, ind_publish, ind_frames, ind_raw, ind_rows, ind_warehouse
+from tests.helpers import RAW_2019, publish_frames, staging, make_raw, query, warehouse_from
 
 GM = "GM0344"
 
 
 @pytest.fixture(scope="module")
 def w2019(tmp_path_factory):
-    return ind_warehouse(tmp_path_factory.mktemp("w2019"), IND_RAW_2019)
+    return warehouse_from(tmp_path_factory.mktemp("w2019"), RAW_2019)
 
 
 def first(value):
@@ -156,61 +156,61 @@ def with_municipality(rows):
 
 
 def test_phone_calls_2018_against_2017(w2019):
-    got = ind_rows(w2019, "select value, previous_value, change, round(change_pct, 4), comparable, edition "
+    got = query(w2019, "select value, previous_value, change, round(change_pct, 4), comparable, edition "
                           "from yoy_change where series = 'phone_calls' and year = 2018")
     # (314803 - 334911) / 334911 * 100 = -20108 / 334911 * 100 = -6.0039...
     assert got == [(314803, 334911, -20108, -6.004, True, 2019)]
 
 
 def test_yoy_change(w2019):
-    got = ind_rows(w2019, "select * from yoy_change order by series, year")
+    got = query(w2019, "select * from yoy_change order by series, year")
     assert got == [(GM, s, y, *rest, 2019) for s, y, *rest in YOY_2019]
 
 
 def test_yoy_change_by_edition(w2019):
-    got = ind_rows(w2019, "select * from yoy_change_by_edition order by series, year, edition")
+    got = query(w2019, "select * from yoy_change_by_edition order by series, year, edition")
     assert got == [(GM, s, y, *rest, 2019) for s, y, *rest in YOY_2019]
 
 
 def test_per_day(w2019):
-    assert ind_rows(w2019, "select * from per_day order by series, year") == with_municipality(PER_DAY_2019)
-    assert ind_rows(w2019, "select * from per_day_by_edition order by series, year") == [
+    assert query(w2019, "select * from per_day order by series, year") == with_municipality(PER_DAY_2019)
+    assert query(w2019, "select * from per_day_by_edition order by series, year") == [
         (*r, 2019) for r in with_municipality(PER_DAY_2019)]
 
 
 def test_part_shares(w2019):
-    assert ind_rows(w2019, "select * from part_shares order by series, year") == with_municipality(PART_SHARES_2019)
-    assert ind_rows(w2019, "select * from part_shares_by_edition order by series, year") == [
+    assert query(w2019, "select * from part_shares order by series, year") == with_municipality(PART_SHARES_2019)
+    assert query(w2019, "select * from part_shares_by_edition order by series, year") == [
         (*r, 2019) for r in with_municipality(PART_SHARES_2019)]
 
 
 def test_channel_mix_in_catalogue_order(w2019):
-    assert ind_rows(w2019, "select * from channel_mix") == with_municipality(CHANNEL_MIX_2019)
-    assert ind_rows(w2019, "select * from channel_mix_by_edition") == [
+    assert query(w2019, "select * from channel_mix") == with_municipality(CHANNEL_MIX_2019)
+    assert query(w2019, "select * from channel_mix_by_edition") == [
         (*r, 2019) for r in with_municipality(CHANNEL_MIX_2019)]
 
 
 def test_channel_mix_2018_in_words(w2019):
     # 314803 / 900495 = 34,96 % of all contacts were phone calls; 11523 / 900495 = 1,28 % WhatsApp.
-    got = ind_rows(w2019, "select channel, round(share_pct, 2) from channel_mix where year = 2018 "
+    got = query(w2019, "select channel, round(share_pct, 2) from channel_mix where year = 2018 "
                           "and channel in ('phone', 'whatsapp') order by channel")
     assert got == [("phone", 34.96), ("whatsapp", 1.28)]
 
 
 def test_satisfaction(w2019):
-    assert ind_rows(w2019, "select * from satisfaction order by year, channel") == with_municipality(SATISFACTION_2019)
-    assert ind_rows(w2019, "select * from satisfaction_by_edition order by year, channel") == [
+    assert query(w2019, "select * from satisfaction order by year, channel") == with_municipality(SATISFACTION_2019)
+    assert query(w2019, "select * from satisfaction_by_edition order by year, channel") == [
         (*r, 2019) for r in with_municipality(SATISFACTION_2019)]
 
 
 def test_equal_grades_share_a_rank(tmp_path):
-    raw = ind_raw(tmp_path, IND_RAW_2019)
+    raw = make_raw(tmp_path, RAW_2019)
     grades = raw / "2019" / "klanttevredenheid.csv"
     text = grades.read_text(encoding="utf-8")
     grades.write_text(text.replace("website;7,5;7,6", "website;7,5;7,8"), encoding="utf-8")
-    w = ind_publish(ind_frames(raw), tmp_path / "w.duckdb")
+    w = publish_frames(staging(raw), tmp_path / "w.duckdb")
     # 2018: balie 7,8 = website 7,8 share rank 1; telefoon 7,7 is third; e-mail 5,9 fourth.
-    got = ind_rows(w, "select channel, grade, previous_grade, change, rank from satisfaction "
+    got = query(w, "select channel, grade, previous_grade, change, rank from satisfaction "
                       "where year = 2018 order by rank, channel")
     assert got == [("counter", 7.8, 7.8, 0.0, 1), ("website", 7.8, 7.5, approx(0.3), 1),
                    ("phone", 7.7, 8.0, approx(-0.3), 3), ("email", 5.9, None, None, 4)]

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from flows.errors import DeliveryError
-from tests.conftest import PROJECT_ROOT, RAW_2019, build_warehouse, fingerprint, make_raw
+from tests.helpers import PROJECT_ROOT, RAW_2019, build_warehouse, fingerprint, make_raw
 
 INVALID = PROJECT_ROOT / "tests" / "data" / "invalid"
 KCC = "aantal e-mails naar Klantcontactcentrum (inclusief e-formulieren)"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.warehouse import connect
-from tests.conftest import rows
+from tests.helpers import rows
 
 # Typed from shared/source/deliveries-2019/kerncijfers.csv; None where the table prints '-'.
 KERNCIJFERS_2019 = {

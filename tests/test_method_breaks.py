@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from pytest import approx
 
-from tests.helpers_indicators import (IND_EDITIONS, IND_RAW_2019, ind_frames, ind_publish, ind_raw, ind_rows,
-                                      ind_warehouse)
+from tests.helpers import (EDITIONS, RAW_2019, staging, publish_frames, make_raw, query,
+                                      warehouse_from)
 
-OLD = IND_EDITIONS / "2018-old-method"
-BREAK = IND_EDITIONS / "2019-break"
+OLD = EDITIONS / "2018-old-method"
+BREAK = EDITIONS / "2019-break"
 
 
 def first(value):
@@ -24,21 +24,21 @@ def compared(value, previous):
 
 @pytest.fixture(scope="module")
 def restated(tmp_path_factory):
-    return ind_warehouse(tmp_path_factory.mktemp("restated"), IND_RAW_2019, OLD)
+    return warehouse_from(tmp_path_factory.mktemp("restated"), RAW_2019, OLD)
 
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory):
-    return ind_warehouse(tmp_path_factory.mktemp("broken"), BREAK)
+    return warehouse_from(tmp_path_factory.mktemp("broken"), BREAK)
 
 
 @pytest.fixture(scope="module")
 def broken_with_old(tmp_path_factory):
-    return ind_warehouse(tmp_path_factory.mktemp("broken_with_old"), BREAK, OLD)
+    return warehouse_from(tmp_path_factory.mktemp("broken_with_old"), BREAK, OLD)
 
 
 def yoy(warehouse, table, series):
-    return ind_rows(warehouse, f"select year, value, previous_value, change, change_pct, comparable, edition "
+    return query(warehouse, f"select year, value, previous_value, change, change_pct, comparable, edition "
                                f"from {table} where series = ? order by edition, year", [series])
 
 
@@ -80,7 +80,7 @@ def test_current_change_comes_from_the_latest_edition_holding_both_years(restate
 
 def test_channel_mix_leaves_out_shares_of_a_year_without_every_channel(restated):
     # 2014: the counter visits of 2018 were withdrawn by the restatement, WhatsApp printed '-'.
-    assert ind_rows(restated, "select * from channel_mix where year = 2014") == [
+    assert query(restated, "select * from channel_mix where year = 2014") == [
         ("GM0344", 2014, "website", 198420, None),
         ("GM0344", 2014, "email", 35112, None),
         ("GM0344", 2014, "phone", 421870, None),
@@ -89,7 +89,7 @@ def test_channel_mix_leaves_out_shares_of_a_year_without_every_channel(restated)
     ]
     # As the 2018 edition published 2015, old-method counter visits included.
     total = 211105 + 32347 + 400354 + 310450 + 1849
-    assert ind_rows(restated, "select channel, contacts, share_pct from channel_mix_by_edition "
+    assert query(restated, "select channel, contacts, share_pct from channel_mix_by_edition "
                               "where edition = 2018 and year = 2015") == [
         ("website", 211105, approx(211105 / total * 100)),
         ("email", 32347, approx(32347 / total * 100)),
@@ -100,7 +100,7 @@ def test_channel_mix_leaves_out_shares_of_a_year_without_every_channel(restated)
 
 
 def test_break_year_has_status_b_and_no_change(broken):
-    assert ind_rows(broken, "select year, status, method from observations where series = 'counter_visits' "
+    assert query(broken, "select year, status, method from observations where series = 'counter_visits' "
                             "order by year") == [
         (2015, "A", "standaard"), (2016, "A", "standaard"), (2017, "B", "afspraak-2019"), (2018, "A", "afspraak-2019")]
     expected = [
@@ -129,22 +129,22 @@ def test_break_with_an_older_edition_on_the_old_method(broken_with_old):
 
 
 def test_a_part_is_not_shared_out_of_a_replaced_parent(tmp_path):
-    raw = ind_raw(tmp_path, IND_RAW_2019, OLD)
+    raw = make_raw(tmp_path, RAW_2019, OLD)
     manifest = raw / "2019" / "manifest.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[[method_changes]]\nseries = "phone_calls"\n'
                         'kind = "restate"\nmethod = "telefonie-2019"\nnote = "Alle telefoontjes opnieuw geteld."\n',
                         encoding="utf-8")
-    w = ind_publish(ind_frames(raw), tmp_path / "w.duckdb")
+    w = publish_frames(staging(raw), tmp_path / "w.duckdb")
     # The current 14030 figure of 2014 ('-') is the 2018 edition's; that edition's 421.870 calls
     # were replaced by the 2019 restatement, so the share has no parent. 2016 stays within 2019:
     # 98185 / 337029 * 100.
-    assert ind_rows(w, "select * from part_shares where year in (2014, 2016) order by series, year") == [
+    assert query(w, "select * from part_shares where year in (2014, 2016) order by series, year") == [
         ("GM0344", "phone_calls_14030", "phone_calls", 2014, None, None, None),
         ("GM0344", "phone_calls_14030", "phone_calls", 2016, 98185, 337029, approx(98185 / 337029 * 100)),
         ("GM0344", "public_space_reports", "web_requests", 2014, None, 198420, None),
         ("GM0344", "public_space_reports", "web_requests", 2016, None, 223449, None),
     ]
-    assert ind_rows(w, "select year, value, previous_value, change, comparable, edition from yoy_change "
+    assert query(w, "select year, value, previous_value, change, comparable, edition from yoy_change "
                        "where series = 'phone_calls' and year in (2015, 2016) order by year") == [
         (2015, 400354, None, None, False, 2019),
         (2016, 337029, 400354, 337029 - 400354, True, 2019),
@@ -152,14 +152,14 @@ def test_a_part_is_not_shared_out_of_a_replaced_parent(tmp_path):
 
 
 def test_a_break_on_the_same_method_is_not_compared(tmp_path):
-    raw = ind_raw(tmp_path, IND_RAW_2019)
+    raw = make_raw(tmp_path, RAW_2019)
     tidy = raw / "2020"
     tidy.mkdir()
     (tidy / "manifest.toml").write_text('edition = 2020\nmunicipality = "GM0344"\n\n[[files]]\n'
                                         'path = "whatsapp.csv"\nform = "tidy"\n', encoding="utf-8")
     (tidy / "whatsapp.csv").write_text("series,year,value,status\nwhatsapp_messages,2018,11523,A\n"
                                        "whatsapp_messages,2019,15000,B\n", encoding="utf-8")
-    w = ind_publish(ind_frames(raw), tmp_path / "w.duckdb")
+    w = publish_frames(staging(raw), tmp_path / "w.duckdb")
     # 2019 is delivered as a break (status B) without a declared method change: not compared with 2018.
     # 2018 against 2017 comes from 2019, the latest edition holding both: 11523 - 11342.
     assert yoy(w, "yoy_change", "whatsapp_messages") == [
@@ -169,6 +169,6 @@ def test_a_break_on_the_same_method_is_not_compared(tmp_path):
         (2018, *compared(11523, 11342), 2019),
         (2019, 15000, None, None, None, False, 2020),
     ]
-    assert ind_rows(w, "select year, status, comparable from yoy_change_by_edition join observation_vintages "
+    assert query(w, "select year, status, comparable from yoy_change_by_edition join observation_vintages "
                        "using (municipality, series, year, edition) where series = 'whatsapp_messages' "
                        "and edition = 2020 order by year") == [(2018, "A", False), (2019, "B", False)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flows.warehouse import connect
-from tests.conftest import EDITIONS, RAW_2019, build_warehouse, make_raw
+from tests.helpers import EDITIONS, RAW_2019, build_warehouse, make_raw
 
 
 def snapshot(path) -> dict[str, list[tuple]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flows.warehouse import connect
-from tests.conftest import EDITIONS, RAW_2019, build_warehouse, make_raw, rows
+from tests.helpers import EDITIONS, RAW_2019, build_warehouse, make_raw, rows
 
 NOTE = "Op een nieuwe manier gemeten, vervangt voorgaande metingen."
 
