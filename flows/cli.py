@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from flows import cli_report
 from flows.config import PROJECT_ROOT, RAW_DIR, WAREHOUSE_PATH
 
 EXIT_REFUSED, EXIT_CHECKS, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
@@ -98,6 +99,7 @@ def parser() -> argparse.ArgumentParser:
                        help=f"DuckDB file to read (default {WAREHOUSE_PATH})")
     query.add_argument("--csv", action="store_true", help="print CSV instead of an aligned table")
     query.set_defaults(func=cmd_query)
+    cli_report.add_parsers(sub)
     return p
 
 
