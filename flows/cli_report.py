@@ -9,7 +9,7 @@ from pathlib import Path
 from flows.config import DEFAULT_MUNICIPALITY, PROJECT_ROOT, WAREHOUSE_PATH
 
 EXIT_REPORT = 4
-DEFAULT_OUT = PROJECT_ROOT / "report"
+DEFAULT_OUT = PROJECT_ROOT / "out" / "report"
 
 
 def cmd_report(args: argparse.Namespace) -> int:
