@@ -19,7 +19,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     try:
         result = write_report(args.warehouse, args.out, edition=args.edition, municipality=args.municipality)
-    except (FileNotFoundError, ReportError, duckdb.Error) as exc:
+    except (OSError, ReportError, duckdb.Error) as exc:
         print(f"No report written: {exc}", file=sys.stderr)
         return EXIT_REPORT
     print(f"Report for edition {result.edition} of {result.municipality}: {result.markdown}, {result.html} "

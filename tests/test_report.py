@@ -300,6 +300,8 @@ def test_earlier_edition_reports_its_own_figures(restated):
     # old method: (322987 - 318002) / 318002 = +1.57% -> 2%
     assert ("Het aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern is in 2017 "
             "ten opzichte van 2016 met 2% toegenomen, tot 322.987.") in text
+    # reachability in percent: 90 in 2017, 91 in 2016
+    assert "De telefonische bereikbaarheid Klantcontactcentrum was in 2017 90%, tegen 91% in 2016." in text
     # 2017 grades only, and no 2016 grade: 8,0 telefoon > 7,8 balie > 7,5 website
     assert "Inwoners zijn in 2017 het meest tevreden over telefoon (8,0) en het minst over website (7,5)." in text
     assert "Editie 2018 is de eerste editie in het warehouse" in text
