@@ -99,6 +99,8 @@ def parser() -> argparse.ArgumentParser:
                        help=f"DuckDB file to read (default {WAREHOUSE_PATH})")
     query.add_argument("--csv", action="store_true", help="print CSV instead of an aligned table")
     query.set_defaults(func=cmd_query)
+    from flows import cli_tables
+    cli_tables.add_parsers(sub)
     cli_report.add_parsers(sub)
     return p
 

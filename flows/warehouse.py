@@ -206,7 +206,8 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR) ->
     return failures
 
 
-def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | None = None) -> Path:
+def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | None = None,
+          sql_dir: Path = SQL_DIR) -> Path:
     """Build and check the new warehouse beside the published one; return the new file's path."""
     tmp = Path(f"{target}.tmp")
     for stale in (tmp, Path(f"{tmp}.wal")):
@@ -214,7 +215,7 @@ def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | N
     con = connect(tmp)
     try:
         stage(con, frames)
-        build_models(con, models or load_models())
+        build_models(con, models or load_models(), sql_dir)
         failures = run_checks(con)
         if failures:
             raise CheckFailed(failures)

@@ -7,49 +7,27 @@ Expected figures are worked out by hand from the printed tables
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import math
 import re
 import shutil
 import struct
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from flows import warehouse as wh
-from flows.catalogue import Catalogue
 from flows.cli import main
-from flows.config import PROJECT_ROOT
-from flows.manifest import discover
-from flows.parse import parse_delivery
 from flows.report import nl_number, write_report
-from flows.validate import validate_delivery
+from tests.helpers_indicators import IND_EDITIONS as EDITIONS, IND_RAW_2019 as RAW_2019, ind_warehouse
 
-EDITIONS = PROJECT_ROOT / "tests" / "data" / "editions"
-RAW_2019 = PROJECT_ROOT / "raw" / "2019"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHART_PIXELS = (800, 500)
 CHANNELS = ["website", "email", "phone", "counter", "whatsapp"]
 
 
-def build_warehouse(tmp: Path, editions: dict[str, Path]) -> Path:
-    """Copy the given edition folders into a raw dir and build and publish a real warehouse from it."""
-    raw = tmp / "raw"
-    for name, folder in editions.items():
-        shutil.copytree(folder, raw / name)
-    catalogue = Catalogue.load()
-    valid = [validate_delivery(parse_delivery(d, catalogue), catalogue) for d in discover(raw)]
-    target = tmp / "kanaalmonitor.duckdb"
-    frames = wh.staging_frames(valid, catalogue, {}, dt.datetime(2026, 1, 1))
-    wh.publish(wh.build(target, frames), target)
-    return target
-
-
 @pytest.fixture(scope="module")
 def report_2019(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report2019")
-    warehouse = build_warehouse(tmp, {"2019": RAW_2019})
+    warehouse = ind_warehouse(tmp, RAW_2019)
     result = write_report(warehouse, tmp / "out")
     return result, result.markdown.read_text(encoding="utf-8")
 
@@ -58,7 +36,7 @@ def report_2019(tmp_path_factory):
 def restated(tmp_path_factory):
     """The fictitious 2018 edition on the old counter-visit method, then the real 2019 edition."""
     tmp = tmp_path_factory.mktemp("restated")
-    warehouse = build_warehouse(tmp, {"2018": EDITIONS / "2018-old-method", "2019": RAW_2019})
+    warehouse = ind_warehouse(tmp, EDITIONS / "2018-old-method", RAW_2019)
     return warehouse, tmp
 
 
@@ -66,7 +44,7 @@ def restated(tmp_path_factory):
 def broken(tmp_path_factory):
     """The 2019 tables with a break from 2017 for counter visits."""
     tmp = tmp_path_factory.mktemp("broken")
-    warehouse = build_warehouse(tmp, {"2019": EDITIONS / "2019-break"})
+    warehouse = ind_warehouse(tmp, EDITIONS / "2019-break")
     result = write_report(warehouse, tmp / "out", edition=2019)
     return result, result.markdown.read_text(encoding="utf-8")
 
@@ -330,12 +308,12 @@ def test_break_is_mentioned_and_drawn_as_gap_and_marker(broken):
 
 def test_break_year_is_not_compared_with_the_year_before(tmp_path):
     """A break in the latest year: the text says the figures cannot be compared (no change in percent)."""
-    edition = tmp_path / "2019-break-2018"
+    edition = tmp_path / "delivery" / "2019-break-2018"
     shutil.copytree(EDITIONS / "2019-break", edition)
     manifest = edition / "manifest.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("from_year = 2017", "from_year = 2018")
                         .replace("vanaf 2017", "vanaf 2018"), encoding="utf-8")
-    warehouse = build_warehouse(tmp_path, {"2019": edition})
+    warehouse = ind_warehouse(tmp_path, edition)
     result = write_report(warehouse, tmp_path / "out")
     text = " ".join(result.markdown.read_text(encoding="utf-8").split())
     # 294794 / 365 = 807.7

@@ -1,5 +1,6 @@
--- A change is only computed between two figures of one edition on one method, never into a
--- break year: both figures must be delivered cells of that edition and match the row.
+-- A change is only computed between two figures of one edition on one method, never into a break
+-- year: both figures must be that edition's delivered cells. In the current table the pair must
+-- also be on the method of the current figure.
 with changes as (
     select 'yoy_change' as table_name, municipality, series, year, edition, value, previous_value, change, comparable
     from yoy_change
@@ -14,7 +15,12 @@ with changes as (
     join series on series.channel = satisfaction.channel and series.unit = 'grade'
 )
 
-select changes.*, this_year.method, previous_year.method as previous_method, this_year.status
+select
+    changes.*,
+    this_year.method,
+    previous_year.method as previous_method,
+    this_year.status,
+    current_figures.method as current_method
 from changes
 left join observation_vintages as this_year
     on this_year.municipality = changes.municipality
@@ -26,10 +32,16 @@ left join observation_vintages as previous_year
     and previous_year.series = changes.series
     and previous_year.year = changes.year - 1
     and previous_year.edition = changes.edition
+left join observations as current_figures
+    on changes.table_name = 'yoy_change'
+    and current_figures.municipality = changes.municipality
+    and current_figures.series = changes.series
+    and current_figures.year = changes.year
 where (changes.change is not null or changes.previous_value is not null or changes.comparable)
     and (
         this_year.method is distinct from previous_year.method
         or this_year.status = 'B'
         or this_year.value is distinct from changes.value
         or previous_year.value is distinct from changes.previous_value
+        or (changes.table_name = 'yoy_change' and this_year.method is distinct from current_figures.method)
     )

@@ -1,0 +1,275 @@
+"""`kanaalmonitor tables`, `describe` and `export`: the data dictionary and exports of the public tables."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import difflib
+import sys
+from pathlib import Path
+
+from flows.config import WAREHOUSE_PATH
+
+EXIT_UNKNOWN = 4
+FORMATS = ("csv", "parquet", "xlsx")
+
+HEADERS_NL = {
+    "municipality": "gemeente",
+    "series": "reeks",
+    "label_nl": "omschrijving",
+    "unit": "eenheid",
+    "channel": "kanaal",
+    "parent": "totaalreeks",
+    "description": "beschrijving (Engels)",
+    "counts_contacts": "telt contacten",
+    "printed_table": "tabel",
+    "position": "volgorde",
+    "edition": "editie",
+    "published_on": "publicatiedatum",
+    "source": "bron",
+    "loaded_at": "geladen op",
+    "file": "bestand",
+    "sha256": "SHA-256",
+    "rows": "aantal cellen",
+    "load_id": "levering",
+    "kind": "soort",
+    "method": "methode",
+    "from_year": "vanaf jaar",
+    "note": "toelichting",
+    "row": "rij",
+    "marker": "voetnootteken",
+    "text": "tekst",
+    "year": "jaar",
+    "value": "waarde",
+    "status": "status",
+    "cell": "cel zoals geleverd",
+    "label": "label zoals gedrukt",
+    "old_edition": "oude editie",
+    "old_value": "oude waarde",
+    "new_edition": "nieuwe editie",
+    "new_value": "nieuwe waarde",
+    "change": "verschil",
+    "change_pct": "verschil (%)",
+    "previous_value": "waarde vorig jaar",
+    "comparable": "vergelijkbaar",
+    "days": "dagen",
+    "per_day": "per dag",
+    "parent_value": "waarde totaalreeks",
+    "share_pct": "aandeel (%)",
+    "contacts": "contacten",
+    "grade": "rapportcijfer",
+    "previous_grade": "rapportcijfer vorig jaar",
+    "rank": "rangorde",
+}
+# Whole numbers that name something (a year, an order) and get no thousands separator.
+PLAIN_INTEGERS = {"year", "edition", "old_edition", "new_edition", "from_year", "position", "row", "days", "rank"}
+DECIMAL_FORMATS = {"share_pct": "0.0", "change_pct": "0.0", "per_day": "#,##0.0", "grade": "0.0",
+                   "previous_grade": "0.0"}
+
+
+def public_tables(con) -> dict[str, str]:
+    """Name -> comment of every public table, by name."""
+    rows = con.execute(
+        "select table_name, coalesce(comment, '') from duckdb_tables() "
+        "where database_name = current_database() and schema_name = 'main' and not internal "
+        "order by table_name").fetchall()
+    return dict(rows)
+
+
+def table_columns(con, table: str) -> list[tuple[str, str, str]]:
+    """(column, type, comment) of one public table, in column order."""
+    return con.execute(
+        "select column_name, data_type, coalesce(comment, '') from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'main' and table_name = ? "
+        "order by column_index", [table]).fetchall()
+
+
+def checked_table(con, name: str) -> str:
+    """The name if it is a public table of the warehouse; otherwise LookupError with a suggestion."""
+    tables = public_tables(con)
+    if name in tables:
+        return name
+    close = difflib.get_close_matches(name, list(tables), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise LookupError(f"No table {name!r} in the warehouse.{hint} `kanaalmonitor tables` lists them.")
+
+
+def dutch_header(column: str) -> str:
+    return HEADERS_NL.get(column, column)
+
+
+def number_format(column: str, value: object) -> str | None:
+    """The Excel number format of one cell; Excel shows it with the reader's (Dutch) separators."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if column in PLAIN_INTEGERS:
+        return "0"
+    if column in DECIMAL_FORMATS:
+        return DECIMAL_FORMATS[column]
+    return "#,##0" if float(value).is_integer() else "#,##0.0"
+
+
+def _is_string(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+def printed_figures(cells: list[str | None]) -> list[tuple[object, str | None]]:
+    """(value, number format) per figure printed in Dutch format (kerncijfers' year columns):
+    a number with as many decimals as printed, or the text itself ('-', empty)."""
+    import pandas as pd
+
+    from schemas.numbers import NOT_AVAILABLE, decimals, to_number
+
+    text = pd.Series([c if c not in (None, NOT_AVAILABLE) else NOT_AVAILABLE for c in cells], dtype="str")
+    values = to_number(text, pd.Series("nl", index=text.index), pd.Series(1, index=text.index))
+    places = decimals(text)
+    out = []
+    for cell, value, d in zip(cells, values, places):
+        if pd.isna(value):
+            out.append((cell, None))
+        else:
+            out.append((int(value) if d == 0 else float(value), "#,##0" + ("." + "0" * int(d) if d else "")))
+    return out
+
+
+def write_xlsx(table, name: str, out: Path) -> None:
+    """One sheet: Dutch headers, Dutch number and date formats, header row frozen."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = name[:31]
+    columns = table.column_names
+    ws.append([dutch_header(c) for c in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    printed = {c: printed_figures(table.column(c).to_pylist()) for c in columns
+               if c.isdigit() and _is_string(table.schema.field(c).type)}
+    for i, record in enumerate(table.to_pylist()):
+        ws.append([printed[c][i][0] if c in printed else record[c] for c in columns])
+    for col_idx, column in enumerate(columns, start=1):
+        width = len(dutch_header(column))
+        for i, (cell,) in enumerate(ws.iter_rows(min_row=2, min_col=col_idx, max_col=col_idx)):
+            if column in printed:
+                fmt = printed[column][i][1]
+            elif isinstance(cell.value, dt.datetime):
+                fmt = "dd-mm-yyyy hh:mm:ss"
+            elif isinstance(cell.value, dt.date):
+                fmt = "dd-mm-yyyy"
+            else:
+                fmt = number_format(column, cell.value)
+            if fmt:
+                cell.number_format = fmt
+            width = max(width, min(len(str(cell.value)) if cell.value is not None else 0, 60))
+        ws.column_dimensions[ws.cell(row=1, column=col_idx).column_letter].width = width + 2
+    ws.freeze_panes = "A2"
+    wb.save(out)
+
+
+def export_table(con, name: str, fmt: str, out: Path) -> int:
+    """Write one public table to out; return the number of rows."""
+    table = con.table(checked_table(con, name)).to_arrow_table()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(table, out)
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        comments = {c: comment for c, _, comment in table_columns(con, name)}
+        fields = [f.with_metadata({"comment": comments.get(f.name, "")}) for f in table.schema]
+        pq.write_table(table.cast(pa.schema(fields, metadata={"comment": public_tables(con)[name]})), out)
+    else:
+        write_xlsx(table, name, out)
+    return table.num_rows
+
+
+def _connect(warehouse: Path):
+    from flows.cli import read_only_connection
+
+    return read_only_connection(warehouse)
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    try:
+        con = _connect(args.warehouse)
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNKNOWN
+    try:
+        tables = public_tables(con)
+    finally:
+        con.close()
+    width = max(map(len, tables), default=0)
+    for name, comment in tables.items():
+        print(f"{name.ljust(width)}  {comment}")
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    try:
+        con = _connect(args.warehouse)
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNKNOWN
+    try:
+        name = checked_table(con, args.table)
+        comment = public_tables(con)[name]
+        columns = table_columns(con, name)
+    except LookupError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNKNOWN
+    finally:
+        con.close()
+    print(f"{name}: {comment}")
+    name_w = max(len("column"), *(len(c) for c, _, _ in columns))
+    type_w = max(len("type"), *(len(t) for _, t, _ in columns))
+    print(f"{'column'.ljust(name_w)}  {'type'.ljust(type_w)}  comment")
+    for column, data_type, text in columns:
+        print(f"{column.ljust(name_w)}  {data_type.ljust(type_w)}  {text}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        con = _connect(args.warehouse)
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNKNOWN
+    try:
+        n = export_table(con, args.table, args.format, args.out)
+    except LookupError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNKNOWN
+    finally:
+        con.close()
+    print(f"Wrote {n} rows of {args.table} to {args.out} ({args.format}).")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    """The subcommands tables, describe and export."""
+    warehouse_help = f"DuckDB file to read (default {WAREHOUSE_PATH})"
+
+    tables = sub.add_parser("tables", help="list the public tables of the warehouse with their descriptions")
+    tables.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH, help=warehouse_help)
+    tables.set_defaults(func=cmd_tables)
+
+    describe = sub.add_parser("describe", help="list the columns of one table with their types and descriptions")
+    describe.add_argument("table", help="table name, e.g. yoy_change (see `kanaalmonitor tables`)")
+    describe.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH, help=warehouse_help)
+    describe.set_defaults(func=cmd_describe)
+
+    export = sub.add_parser("export", help="write one table to a CSV, Parquet or Excel file")
+    export.add_argument("table", help="table name, e.g. kerncijfers (see `kanaalmonitor tables`)")
+    export.add_argument("--format", choices=FORMATS, required=True,
+                        help="csv (comma-separated, '.' decimals, as stored), parquet (typed, with the column "
+                             "descriptions as metadata) or xlsx (Dutch headers and number formats)")
+    export.add_argument("--out", type=Path, required=True, help="file to write (overwritten if it exists)")
+    export.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH, help=warehouse_help)
+    export.set_defaults(func=cmd_export)

@@ -1,0 +1,127 @@
+"""Changes are never computed across two methods: the fictitious 2018 edition on the old
+counter-visit method, loaded with the real 2019 edition (a restatement) or with the 2019 variant
+that declares a break from 2017 (tests/data/editions/README.md)."""
+
+from __future__ import annotations
+
+import pytest
+from pytest import approx
+
+from tests.helpers_indicators import IND_EDITIONS, IND_RAW_2019, ind_rows, ind_warehouse
+
+OLD = IND_EDITIONS / "2018-old-method"
+BREAK = IND_EDITIONS / "2019-break"
+
+
+def first(value):
+    return (value, None, None, None, False)
+
+
+def compared(value, previous):
+    return (value, previous, value - previous, approx((value - previous) / previous * 100, rel=1e-12), True)
+
+
+@pytest.fixture(scope="module")
+def restated(tmp_path_factory):
+    return ind_warehouse(tmp_path_factory.mktemp("restated"), IND_RAW_2019, OLD)
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    return ind_warehouse(tmp_path_factory.mktemp("broken"), BREAK)
+
+
+@pytest.fixture(scope="module")
+def broken_with_old(tmp_path_factory):
+    return ind_warehouse(tmp_path_factory.mktemp("broken_with_old"), BREAK, OLD)
+
+
+def yoy(warehouse, table, series):
+    return ind_rows(warehouse, f"select year, value, previous_value, change, change_pct, comparable, edition "
+                               f"from {table} where series = ? order by edition, year", [series])
+
+
+def test_restated_counter_visits_are_not_compared_with_the_old_method(restated):
+    # 2019 restates every year; its first year 2015 has no 2014 on the new method. The 2018 edition
+    # holds 2014 and 2015, but on the old method: no change for 2015.
+    assert yoy(restated, "yoy_change", "counter_visits") == [
+        (2015, *first(257981), 2019),
+        (2016, *compared(274268, 257981), 2019),
+        (2017, *compared(291215, 274268), 2019),
+        (2018, *compared(294794, 291215), 2019),
+    ]
+
+
+def test_each_edition_compares_within_itself(restated):
+    assert yoy(restated, "yoy_change_by_edition", "counter_visits") == [
+        (2014, *first(301112), 2018),
+        (2015, *compared(310450, 301112), 2018),
+        (2016, *compared(318002, 310450), 2018),
+        (2017, *compared(322987, 318002), 2018),
+        (2015, *first(257981), 2019),
+        (2016, *compared(274268, 257981), 2019),
+        (2017, *compared(291215, 274268), 2019),
+        (2018, *compared(294794, 291215), 2019),
+    ]
+
+
+def test_current_change_comes_from_the_latest_edition_holding_both_years(restated):
+    assert yoy(restated, "yoy_change", "web_requests") == [
+        (2014, *first(198420), 2018),
+        # Only the 2018 edition holds 2014 and 2015.
+        (2015, *compared(211105, 198420), 2018),
+        (2016, *compared(223449, 211105), 2019),
+        # 2019 restates 2017 (231.000 in 2018): the change is 2019's, both years from 2019.
+        (2017, *compared(233453, 223449), 2019),
+        (2018, *compared(260704, 233453), 2019),
+    ]
+
+
+def test_channel_mix_leaves_out_shares_of_a_year_without_every_channel(restated):
+    # 2014: the counter visits of 2018 were withdrawn by the restatement, WhatsApp printed '-'.
+    assert ind_rows(restated, "select * from channel_mix where year = 2014") == [
+        ("GM0344", 2014, "website", 198420, None),
+        ("GM0344", 2014, "email", 35112, None),
+        ("GM0344", 2014, "phone", 421870, None),
+        ("GM0344", 2014, "counter", None, None),
+        ("GM0344", 2014, "whatsapp", None, None),
+    ]
+    # As the 2018 edition published 2015, old-method counter visits included.
+    total = 211105 + 32347 + 400354 + 310450 + 1849
+    assert ind_rows(restated, "select channel, contacts, share_pct from channel_mix_by_edition "
+                              "where edition = 2018 and year = 2015") == [
+        ("website", 211105, approx(211105 / total * 100)),
+        ("email", 32347, approx(32347 / total * 100)),
+        ("phone", 400354, approx(400354 / total * 100)),
+        ("counter", 310450, approx(310450 / total * 100)),
+        ("whatsapp", 1849, approx(1849 / total * 100)),
+    ]
+
+
+def test_break_year_has_status_b_and_no_change(broken):
+    assert ind_rows(broken, "select year, status, method from observations where series = 'counter_visits' "
+                            "order by year") == [
+        (2015, "A", "standaard"), (2016, "A", "standaard"), (2017, "B", "afspraak-2019"), (2018, "A", "afspraak-2019")]
+    expected = [
+        (2015, *first(257981), 2019),
+        (2016, *compared(274268, 257981), 2019),
+        # Break from 2017: 291.215 is not compared with 274.268 (old method).
+        (2017, 291215, None, None, None, False, 2019),
+        # 2018 against 2017, both on the new method.
+        (2018, *compared(294794, 291215), 2019),
+    ]
+    assert yoy(broken, "yoy_change", "counter_visits") == expected
+    assert yoy(broken, "yoy_change_by_edition", "counter_visits") == expected
+
+
+def test_break_with_an_older_edition_on_the_old_method(broken_with_old):
+    assert yoy(broken_with_old, "yoy_change", "counter_visits") == [
+        (2014, *first(301112), 2018),
+        # The current 2015 figure (257.981, 2019) is on the old method, as is the 2018 edition's pair
+        # 2014-2015: that edition is the latest holding both years, so the change is the 2018 edition's.
+        (2015, *compared(310450, 301112), 2018),
+        (2016, *compared(274268, 257981), 2019),
+        # The 2018 edition holds 2016 and 2017, but its 2017 is on the old method; 2019's 2017 is the break.
+        (2017, 291215, None, None, None, False, 2019),
+        (2018, *compared(294794, 291215), 2019),
+    ]
