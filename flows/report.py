@@ -251,6 +251,7 @@ def write_report(warehouse: Path, out_dir: Path, edition: int | None = None,
             "table": key_figures(con, municipality, n),
             "channels": [{"channel": c, "figures": [f for f in figures if f["channel"] == c.channel]}
                          for c in charts],
+            "channel_mix": query(con, "channel_mix", **params),
             "satisfaction": satisfaction,
             "best": [s for s in satisfaction if s["best"]],
             "worst": [s for s in satisfaction if s["worst"] and not s["best"]],

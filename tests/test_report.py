@@ -98,6 +98,15 @@ def test_2019_is_the_latest_edition_by_default(report_2019):
     assert "editie 2019 (gemeente Utrecht, Utrecht Monitor 2019)" in text
 
 
+def test_2019_channel_mix(report_2019):
+    _, text = report_2019
+    # 2018 contacts: 260704 + 18671 + 314803 + 294794 + 11523 = 900495
+    # phone 314803 / 900495 = 34.96% -> 35; counter 294794 / 900495 = 32.74% -> 33;
+    # website 260704 / 900495 = 28.95% -> 29; e-mail 18671 / 900495 = 2.07% -> 2; WhatsApp 11523 / 900495 = 1.28% -> 1
+    assert ("In 2018 liep 35% van alle contacten via telefoon, 33% via balie, 29% via website, 2% via e-mail en 1% "
+            "via WhatsApp.\n\n## Website") in text
+
+
 def test_2019_key_figures_table_as_published(report_2019):
     _, text = report_2019
     assert (
