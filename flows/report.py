@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 import math
 import textwrap
 from dataclasses import dataclass, field
@@ -136,20 +137,18 @@ def channel_figure(name_nl: str, points: list[dict]) -> Figure:
     fig = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    colours = iter(["#00529b", "#e17000", "#39870c", "#a90061", "#5f5f5f"])
+    colours = itertools.cycle(["#00529b", "#e17000", "#39870c", "#a90061", "#5f5f5f"])
     years: set[int] = set()
-    series_order = list(dict.fromkeys(p["series"] for p in points))
-    for series in series_order:
+    for series in dict.fromkeys(p["series"] for p in points):
         colour = next(colours)
         mine = [p for p in points if p["series"] == series]
         label = textwrap.shorten(mine[0]["label_nl"], 90, placeholder="…")
-        segments = list(dict.fromkeys((p["withdrawn"], p["method"]) for p in mine))
+        segments: dict[tuple[bool, str], dict[int, float | None]] = {}
+        for p in sorted(mine, key=lambda p: (p["withdrawn"], p["year"])):
+            segments.setdefault((p["withdrawn"], p["method"]), {})[p["year"]] = p["value"]
         first_current = True
-        for withdrawn, method in sorted(segments, key=lambda s: (s[0], min(p["year"] for p in mine
-                                                                          if (p["withdrawn"], p["method"]) == s))):
-            seg = [p for p in mine if (p["withdrawn"], p["method"]) == (withdrawn, method)]
-            xs = list(range(min(p["year"] for p in seg), max(p["year"] for p in seg) + 1))
-            by_year = {p["year"]: p["value"] for p in seg}
+        for (withdrawn, method), by_year in segments.items():
+            xs = list(range(min(by_year), max(by_year) + 1))
             ys = [math.nan if by_year.get(x) is None else by_year[x] for x in xs]
             years.update(xs)
             if withdrawn:
