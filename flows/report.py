@@ -119,15 +119,19 @@ def choose_edition(con: duckdb.DuckDBPyConnection, municipality: str, edition: i
 
 
 def key_figures(con: duckdb.DuckDBPyConnection, municipality: str, edition: int) -> dict:
-    """The key-figures table as published: header, rows of printed cells, and the lines under it."""
+    """The key-figures table as published: header, rows of printed cells with their footnote markers, and
+    the lines under each printed table."""
     rows = query(con, "kerncijfers", municipality=municipality, edition=edition)
     years = [c for c in (rows[0] if rows else {}) if c.isdigit() and any(r[c] is not None for r in rows)]
-    notes = query(con, "table_notes", municipality=municipality, edition=edition)
+    footnotes = query(con, "footnotes", municipality=municipality, edition=edition)
+    marks = {f["series"]: f["marker"] for f in footnotes if f["series"] and f["printed_table"] == "kerncijfers"}
+    lines = [f for f in footnotes if f["series"] is None]
     return {
         "years": years,
-        "rows": [{"label": r["label_nl"] + (r["marker"] or ""), "cells": [r[y] for y in years]} for r in rows],
-        "notes": [n for n in notes if n["printed_table"] == "kerncijfers"],
-        "satisfaction_notes": [n for n in notes if n["printed_table"] == "klanttevredenheid"],
+        "rows": [{"label": r["label_nl"] + marks.get(r["series"], ""), "cells": [r[y] for y in years]}
+                 for r in rows],
+        "notes": [n for n in lines if n["printed_table"] == "kerncijfers"],
+        "satisfaction_notes": [n for n in lines if n["printed_table"] == "klanttevredenheid"],
     }
 
 

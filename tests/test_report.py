@@ -334,6 +334,24 @@ def test_break_year_is_not_compared_with_the_year_before(tmp_path):
     assert lines["current|counter_visits|standaard"].y == (257981, 274268, 291215)
 
 
+def test_declared_method_change_without_printed_footnote_gets_one(tmp_path):
+    """A delivery that declares a break but prints no footnote: the table still marks the series."""
+    edition = tmp_path / "delivery" / "2019-unmarked"
+    shutil.copytree(EDITIONS / "2019-break", edition)
+    table = edition / "kerncijfers.csv"
+    printed = table.read_text(encoding="utf-8")
+    table.write_text(printed.replace("Meern*;", "Meern;").replace(
+        "* Op een nieuwe manier gemeten, vervangt voorgaande metingen.;;;;\n", ""), encoding="utf-8")
+    manifest = edition / "manifest.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('footnote = "*"\n', ""), encoding="utf-8")
+    warehouse = ind_warehouse(tmp_path, edition)
+    text = write_report(warehouse, tmp_path / "out").markdown.read_text(encoding="utf-8")
+    assert ("| aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern\\(1\\) "
+            "| 257.981 | 274.268 | 291.215 | 294.794 |") in text
+    assert "\n\\(1\\) Op een nieuwe manier gemeten vanaf 2017.\n\nBron: gemeente Utrecht\n" in text
+    assert "\\*" not in text
+
+
 # --- CLI and formatting ----------------------------------------------------------------------------------
 
 def test_cli_writes_the_report_of_the_edition_asked_for(restated, capsys):
