@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import difflib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from flows.config import WAREHOUSE_PATH
@@ -189,67 +190,56 @@ def export_table(con, name: str, fmt: str, out: Path) -> int:
     return table.num_rows
 
 
-def _connect(warehouse: Path):
+def tables_lines(con) -> list[str]:
+    tables = public_tables(con)
+    width = max(map(len, tables), default=0)
+    return [f"{name.ljust(width)}  {comment}" for name, comment in tables.items()]
+
+
+def describe_lines(con, table: str) -> list[str]:
+    name = checked_table(con, table)
+    columns = [("column", "type", "comment"), *table_columns(con, name)]
+    name_w = max(len(c) for c, _, _ in columns)
+    type_w = max(len(t) for _, t, _ in columns)
+    return [f"{name}: {public_tables(con)[name]}",
+            *(f"{c.ljust(name_w)}  {t.ljust(type_w)}  {text}" for c, t, text in columns)]
+
+
+def _run(warehouse: Path, action: Callable[[object], list[str]]) -> int:
+    """Run action on a read-only connection and print its lines; no warehouse or no such table exits 4."""
     from flows.cli import read_only_connection
 
-    return read_only_connection(warehouse)
+    try:
+        con = read_only_connection(warehouse)
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNKNOWN
+    try:
+        lines = action(con)
+    except LookupError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNKNOWN
+    finally:
+        con.close()
+    for line in lines:
+        print(line)
+    return 0
 
 
 def cmd_tables(args: argparse.Namespace) -> int:
-    try:
-        con = _connect(args.warehouse)
-    except FileNotFoundError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNKNOWN
-    try:
-        tables = public_tables(con)
-    finally:
-        con.close()
-    width = max(map(len, tables), default=0)
-    for name, comment in tables.items():
-        print(f"{name.ljust(width)}  {comment}")
-    return 0
+    return _run(args.warehouse, tables_lines)
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    try:
-        con = _connect(args.warehouse)
-    except FileNotFoundError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNKNOWN
-    try:
-        name = checked_table(con, args.table)
-        comment = public_tables(con)[name]
-        columns = table_columns(con, name)
-    except LookupError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNKNOWN
-    finally:
-        con.close()
-    print(f"{name}: {comment}")
-    name_w = max(len("column"), *(len(c) for c, _, _ in columns))
-    type_w = max(len("type"), *(len(t) for _, t, _ in columns))
-    print(f"{'column'.ljust(name_w)}  {'type'.ljust(type_w)}  comment")
-    for column, data_type, text in columns:
-        print(f"{column.ljust(name_w)}  {data_type.ljust(type_w)}  {text}")
-    return 0
+    return _run(args.warehouse, lambda con: describe_lines(con, args.table))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    try:
-        con = _connect(args.warehouse)
-    except FileNotFoundError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNKNOWN
-    try:
+    def export(con) -> list[str]:
         n = export_table(con, args.table, args.format, args.out)
-    except LookupError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNKNOWN
-    finally:
-        con.close()
-    print(f"Wrote {n} rows of {args.table} to {args.out} ({args.format}).")
-    return 0
+        return [f"Wrote {n} rows of {args.table} to {args.out} ({args.format})."]
+
+    return _run(args.warehouse, export)
 
 
 def add_parsers(sub) -> None:

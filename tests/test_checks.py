@@ -151,7 +151,8 @@ def test_change_across_a_break_is_caught(tmp_path, real):
 def test_current_change_on_another_method_is_caught(tmp_path, real):
     target, frames, before = published(tmp_path, real, "2018-old-method+2019")
     rows = refused(target, before, frames, "assert_no_change_across_methods",
-                   sql_dir_with(tmp_path, {"yoy_change": (BROKEN_MODELS / "yoy_change.sql").read_text(encoding="utf-8")}))
+                   sql_dir_with(tmp_path, {"yoy_change":
+                                           (BROKEN_MODELS / "yoy_change.sql").read_text(encoding="utf-8")}))
     # The current 2015 counter visits are 2019's restated figure (new method); the 2018 edition's
     # pair 2014-2015 (310.450 - 301.112) is on the old method.
     assert [(r[0], r[2], r[3], r[4], r[5], r[6]) for r in rows] == [

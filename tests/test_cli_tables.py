@@ -56,7 +56,8 @@ def test_describe_gives_columns_types_and_comments(capsys, w2019):
 def test_describe_an_unknown_table_suggests_the_closest(capsys, w2019):
     code, out, err = run(capsys, "describe", "yoy_chnge", "--warehouse", str(w2019))
     assert code == 4 and out == ""
-    assert err == "No table 'yoy_chnge' in the warehouse. Did you mean 'yoy_change'? `kanaalmonitor tables` lists them.\n"
+    assert err == ("No table 'yoy_chnge' in the warehouse. Did you mean 'yoy_change'? "
+                   "`kanaalmonitor tables` lists them.\n")
 
 
 def test_no_warehouse(capsys, tmp_path):

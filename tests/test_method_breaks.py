@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from pytest import approx
 
-from tests.helpers_indicators import IND_EDITIONS, IND_RAW_2019, ind_rows, ind_warehouse
+from tests.helpers_indicators import (IND_EDITIONS, IND_RAW_2019, ind_frames, ind_publish, ind_raw, ind_rows,
+                                      ind_warehouse)
 
 OLD = IND_EDITIONS / "2018-old-method"
 BREAK = IND_EDITIONS / "2019-break"
@@ -125,3 +126,49 @@ def test_break_with_an_older_edition_on_the_old_method(broken_with_old):
         (2017, 291215, None, None, None, False, 2019),
         (2018, *compared(294794, 291215), 2019),
     ]
+
+
+def test_a_part_is_not_shared_out_of_a_replaced_parent(tmp_path):
+    raw = ind_raw(tmp_path, IND_RAW_2019, OLD)
+    manifest = raw / "2019" / "manifest.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[[method_changes]]\nseries = "phone_calls"\n'
+                        'kind = "restate"\nmethod = "telefonie-2019"\nnote = "Alle telefoontjes opnieuw geteld."\n',
+                        encoding="utf-8")
+    w = ind_publish(ind_frames(raw), tmp_path / "w.duckdb")
+    # The current 14030 figure of 2014 ('-') is the 2018 edition's; that edition's 421.870 calls
+    # were replaced by the 2019 restatement, so the share has no parent. 2016 stays within 2019:
+    # 98185 / 337029 * 100.
+    assert ind_rows(w, "select * from part_shares where year in (2014, 2016) order by series, year") == [
+        ("GM0344", "phone_calls_14030", "phone_calls", 2014, None, None, None),
+        ("GM0344", "phone_calls_14030", "phone_calls", 2016, 98185, 337029, approx(98185 / 337029 * 100)),
+        ("GM0344", "public_space_reports", "web_requests", 2014, None, 198420, None),
+        ("GM0344", "public_space_reports", "web_requests", 2016, None, 223449, None),
+    ]
+    assert ind_rows(w, "select year, value, previous_value, change, comparable, edition from yoy_change "
+                       "where series = 'phone_calls' and year in (2015, 2016) order by year") == [
+        (2015, 400354, None, None, False, 2019),
+        (2016, 337029, 400354, 337029 - 400354, True, 2019),
+    ]
+
+
+def test_a_break_on_the_same_method_is_not_compared(tmp_path):
+    raw = ind_raw(tmp_path, IND_RAW_2019)
+    tidy = raw / "2020"
+    tidy.mkdir()
+    (tidy / "manifest.toml").write_text('edition = 2020\nmunicipality = "GM0344"\n\n[[files]]\n'
+                                        'path = "whatsapp.csv"\nform = "tidy"\n', encoding="utf-8")
+    (tidy / "whatsapp.csv").write_text("series,year,value,status\nwhatsapp_messages,2018,11523,A\n"
+                                       "whatsapp_messages,2019,15000,B\n", encoding="utf-8")
+    w = ind_publish(ind_frames(raw), tmp_path / "w.duckdb")
+    # 2019 is delivered as a break (status B) without a declared method change: not compared with 2018.
+    # 2018 against 2017 comes from 2019, the latest edition holding both: 11523 - 11342.
+    assert yoy(w, "yoy_change", "whatsapp_messages") == [
+        (2015, *first(1849), 2019),
+        (2016, *compared(11189, 1849), 2019),
+        (2017, *compared(11342, 11189), 2019),
+        (2018, *compared(11523, 11342), 2019),
+        (2019, 15000, None, None, None, False, 2020),
+    ]
+    assert ind_rows(w, "select year, status, comparable from yoy_change_by_edition join observation_vintages "
+                       "using (municipality, series, year, edition) where series = 'whatsapp_messages' "
+                       "and edition = 2020 order by year") == [(2018, "A", False), (2019, "B", False)]

@@ -1,45 +1,36 @@
--- Per current figure of a part: the parent from the same edition and year, unless a later
--- restatement on a new method replaced the parent's figures of that edition.
-with parts as (
-    select observations.*, series.parent
-    from observations
-    join series using (series)
-    where series.parent is not null
-),
-
-restatements as (
+-- Per current figure of a part: its row of part_shares_by_edition (parent from the same edition
+-- and year), without the parent where a later restatement on a new method replaced the parent's
+-- figures of that edition.
+with restatements as (
     select municipality, series, edition
-    from staging.method_changes
+    from method_changes
     where kind = 'restate'
 ),
 
-standing_parents as (
-    select vintages.*
-    from observation_vintages as vintages
-    where not exists (
-        select 1
-        from restatements
-        where restatements.municipality = vintages.municipality
-            and restatements.series = vintages.series
-            and restatements.edition > vintages.edition
-    )
+shares as (
+    select
+        by_edition.*,
+        exists (
+            select 1
+            from restatements
+            where restatements.municipality = by_edition.municipality
+                and restatements.series = by_edition.parent
+                and restatements.edition > by_edition.edition
+        ) as parent_replaced
+    from part_shares_by_edition as by_edition
+    join observations using (municipality, series, year, edition)
 ),
 
 final as (
     select
-        parts.municipality,
-        parts.series,
-        parts.parent,
-        parts.year,
-        parts.value,
-        parents.value as parent_value,
-        100 * parts.value / nullif(parents.value, 0) as share_pct
-    from parts
-    left join standing_parents as parents
-        on parents.municipality = parts.municipality
-        and parents.series = parts.parent
-        and parents.year = parts.year
-        and parents.edition = parts.edition
+        municipality,
+        series,
+        parent,
+        year,
+        value,
+        case when not parent_replaced then parent_value end as parent_value,
+        case when not parent_replaced then share_pct end as share_pct
+    from shares
 )
 
 select * from final

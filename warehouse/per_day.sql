@@ -1,21 +1,6 @@
--- Count series only; days are the calendar days of the year (366 in a leap year).
-with counts as (
-    select observations.*
-    from observations
-    join series using (series)
-    where series.unit = 'count'
-),
-
-final as (
-    select
-        municipality,
-        series,
-        year,
-        value,
-        dayofyear(make_date(year, 12, 31)) as days,
-        value / dayofyear(make_date(year, 12, 31)) as per_day
-    from counts
-)
-
-select * from final
+-- The current figures' rows of per_day_by_edition.
+select by_edition.municipality, by_edition.series, by_edition.year, by_edition.value, by_edition.days,
+    by_edition.per_day
+from per_day_by_edition as by_edition
+join observations using (municipality, series, year, edition)
 order by municipality, series, year
