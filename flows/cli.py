@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from flows import cli_report
 from flows.config import PROJECT_ROOT, RAW_DIR, WAREHOUSE_PATH
 
 EXIT_REFUSED, EXIT_CHECKS, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
@@ -100,6 +101,7 @@ def parser() -> argparse.ArgumentParser:
     query.set_defaults(func=cmd_query)
     from flows import cli_tables
     cli_tables.add_parsers(sub)
+    cli_report.add_parsers(sub)
     return p
 
 

@@ -1,0 +1,272 @@
+"""Draft the monitor chapter of one edition from the warehouse: Markdown, HTML and one chart per channel.
+
+Every figure comes from a query under warehouse/report/ on the `_by_edition` tables (and
+revisions, method_changes, notes) of the edition asked for; this module only formats them.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import itertools
+import math
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markdown_it import MarkdownIt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from flows.config import DEFAULT_MUNICIPALITY, SQL_DIR
+
+REPORT_SQL_DIR = SQL_DIR / "report"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+CHART_SIZE_INCHES = (8.0, 5.0)
+CHART_DPI = 100
+NL_SEPARATORS = str.maketrans(",.", ".,")
+MD_SPECIAL = "\\`*_{}[]<>()#+!|~"
+KIND_NL = {"restated": "bijgesteld", "remeasured": "opnieuw gemeten", "withdrawn": "vervallen",
+           "filled": "aangevuld"}
+
+
+class ReportError(Exception):
+    """The report cannot be drafted from this warehouse (no such edition, or no figures)."""
+
+
+@dataclass(frozen=True)
+class PlottedLine:
+    """One line drawn on a chart, read back from the figure: gid is `kind|series|method-or-year`."""
+
+    gid: str
+    label: str
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+
+    @property
+    def points(self) -> int:
+        return sum(1 for v in self.y if not math.isnan(v))
+
+
+@dataclass(frozen=True)
+class Chart:
+    channel: str
+    name_nl: str
+    path: Path
+    lines: tuple[PlottedLine, ...]
+
+    @property
+    def withdrawn_series(self) -> set[str]:
+        """Series whose replaced figures the chart shows."""
+        return {line.gid.split("|")[1] for line in self.lines if line.gid.startswith("withdrawn|")}
+
+
+@dataclass
+class ReportResult:
+    municipality: str
+    edition: int
+    markdown: Path
+    html: Path
+    charts: list[Chart] = field(default_factory=list)
+
+
+def nl_number(value: float | None, decimals: int = 0, sign: bool = False) -> str:
+    """A number as the monitor prints it: '.' groups thousands, ',' is the decimal mark, '-' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if round(value, decimals) == 0:
+        value, sign = 0.0, False
+    return f"{value:{'+' if sign else ''},.{decimals}f}".translate(NL_SEPARATORS)
+
+
+def nl_value(value: float | None, unit: str) -> str:
+    """A figure in its unit's printed form: counts whole, percents whole with '%', grades with one decimal."""
+    if unit == "grade":
+        return nl_number(value, 1)
+    if unit == "percent":
+        return "-" if value is None else f"{nl_number(value)}%"
+    return nl_number(value)
+
+
+def md_escape(text: object) -> str:
+    """Text from the warehouse, safe inside Markdown (and so inside the HTML made from it)."""
+    return "".join("\\" + c if c in MD_SPECIAL else c for c in str(text))
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> list[dict]:
+    """Run warehouse/report/<name>.sql with bound parameters; rows as dicts."""
+    sql = (REPORT_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    cur = con.execute(sql, params)
+    columns = [d[0] for d in cur.description]
+    return [dict(zip(columns, row)) for row in cur.fetchall()]
+
+
+def choose_edition(con: duckdb.DuckDBPyConnection, municipality: str, edition: int | None) -> dict:
+    """The edition asked for (latest when None), with its source and the edition before it."""
+    editions = query(con, "editions", municipality=municipality)
+    if not editions:
+        raise ReportError(f"The warehouse holds no edition of {municipality}: run `kanaalmonitor run` first.")
+    if edition is None:
+        return editions[-1]
+    for e in editions:
+        if e["edition"] == edition:
+            return e
+    known = ", ".join(str(e["edition"]) for e in editions)
+    raise ReportError(f"The warehouse holds no edition {edition} of {municipality} (it holds: {known}).")
+
+
+def key_figures(con: duckdb.DuckDBPyConnection, municipality: str, edition: int) -> dict:
+    """The key-figures table as published: header, rows of printed cells with their footnote markers, and
+    the lines under each printed table."""
+    rows = query(con, "kerncijfers", municipality=municipality, edition=edition)
+    years = [c for c in (rows[0] if rows else {}) if c.isdigit() and any(r[c] is not None for r in rows)]
+    footnotes = query(con, "footnotes", municipality=municipality, edition=edition)
+    marks = {f["series"]: f["marker"] for f in footnotes if f["series"] and f["printed_table"] == "kerncijfers"}
+    lines = [f for f in footnotes if f["series"] is None]
+    return {
+        "years": years,
+        "rows": [{"label": r["label_nl"] + marks.get(r["series"], ""), "cells": [r[y] for y in years]}
+                 for r in rows],
+        "notes": [n for n in lines if n["printed_table"] == "kerncijfers"],
+        "satisfaction_notes": [n for n in lines if n["printed_table"] == "klanttevredenheid"],
+    }
+
+
+def channel_figure(name_nl: str, points: list[dict]) -> Figure:
+    """Counts of one channel per year: one line per series and method, a dashed grey line for figures a
+    restatement replaced, and a dotted vertical line where a series breaks to a new method."""
+    fig = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    colours = itertools.cycle(["#00529b", "#e17000", "#39870c", "#a90061", "#5f5f5f"])
+    years: set[int] = set()
+    for series in dict.fromkeys(p["series"] for p in points):
+        colour = next(colours)
+        mine = [p for p in points if p["series"] == series]
+        label = textwrap.shorten(mine[0]["label_nl"], 90, placeholder="…")
+        segments: dict[tuple[bool, str], dict[int, float | None]] = {}
+        for p in sorted(mine, key=lambda p: (p["withdrawn"], p["year"])):
+            segments.setdefault((p["withdrawn"], p["method"]), {})[p["year"]] = p["value"]
+        first_current = True
+        for (withdrawn, method), by_year in segments.items():
+            xs = list(range(min(by_year), max(by_year) + 1))
+            ys = [math.nan if by_year.get(x) is None else by_year[x] for x in xs]
+            years.update(xs)
+            if withdrawn:
+                ax.plot(xs, ys, linestyle="--", marker="o", markersize=4, color="#9a9a9a",
+                        gid=f"withdrawn|{series}|{method}", label=f"{label}: oude meetmethode (vervangen)")
+            else:
+                ax.plot(xs, ys, marker="o", markersize=5, color=colour, gid=f"current|{series}|{method}",
+                        label=label if first_current else "_nolegend_")
+                first_current = False
+        for p in mine:
+            if p["status"] == "B" and not p["withdrawn"]:
+                ax.axvline(p["year"] - 0.5, linestyle=":", color="#5f5f5f", gid=f"break|{series}|{p['year']}",
+                           label=f"nieuwe meetmethode vanaf {p['year']}")
+    ax.set_title(f"{name_nl[:1].upper()}{name_nl[1:]}: aantallen per jaar")
+    ax.set_xlabel("Jaar")
+    ax.set_ylabel("Aantal")
+    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.08)
+    if years:
+        ax.set_xticks(sorted(years))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: str(int(v))))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: nl_number(v)))
+    ax.grid(axis="y", color="#dddddd")
+    fig.legend(loc="outside lower center", fontsize=8, frameon=False)
+    return fig
+
+
+def plotted_lines(fig: Figure) -> tuple[PlottedLine, ...]:
+    """What the figure actually draws, line by line."""
+    return tuple(PlottedLine(line.get_gid(), line.get_label(),
+                             tuple(float(x) for x in line.get_xdata()), tuple(float(y) for y in line.get_ydata()))
+                 for ax in fig.axes for line in ax.get_lines())
+
+
+def draw_charts(con: duckdb.DuckDBPyConnection, municipality: str, edition: int, out_dir: Path) -> list[Chart]:
+    """One PNG per channel that has counts in the edition."""
+    points = query(con, "chart_points", municipality=municipality, edition=edition)
+    charts = []
+    for ch in query(con, "channels"):
+        mine = [p for p in points if p["channel"] == ch["channel"]]
+        if not any(p["value"] is not None for p in mine):
+            continue
+        fig = channel_figure(ch["name_nl"], mine)
+        path = out_dir / f"kanaal-{ch['channel']}.png"
+        fig.savefig(path, format="png", dpi=CHART_DPI)
+        charts.append(Chart(ch["channel"], ch["name_nl"], path, plotted_lines(fig)))
+    return charts
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), undefined=StrictUndefined, autoescape=False,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(md=md_escape, n=nl_number, v=nl_value, kind_nl=KIND_NL.get)
+    return env
+
+
+def render_markdown(context: dict) -> str:
+    return _environment().get_template("report.md.j2").render(**context)
+
+
+def render_html(markdown_text: str, title: str, images: dict[str, bytes]) -> str:
+    """One self-contained HTML page: the Markdown rendered, every chart inlined as a data: URI."""
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+    def image(renderer, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        src = token.attrGet("src")
+        if src in images:
+            src = "data:image/png;base64," + base64.b64encode(images[src]).decode("ascii")
+        alt = renderer.renderInlineAsText(token.children or [], options, env)
+        return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
+
+    md.add_render_rule("image", image)
+    body = md.render(markdown_text)
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), undefined=StrictUndefined, autoescape=True)
+    return env.get_template("report.html.j2").render(title=title, body=body)
+
+
+def write_report(warehouse: Path, out_dir: Path, edition: int | None = None,
+                 municipality: str = DEFAULT_MUNICIPALITY) -> ReportResult:
+    """Write report.md, report.html and one chart per channel for one edition into out_dir."""
+    from flows.cli import read_only_connection
+
+    out_dir = Path(out_dir)
+    con = read_only_connection(Path(warehouse))
+    try:
+        chosen = choose_edition(con, municipality, edition)
+        n = chosen["edition"]
+        params = {"municipality": municipality, "edition": n}
+        figures = query(con, "series_figures", **params)
+        if not figures:
+            raise ReportError(f"Edition {n} of {municipality} has no key figures to report.")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        charts = draw_charts(con, municipality, n, out_dir)
+        satisfaction = query(con, "satisfaction", **params)
+        context = {
+            "municipality": municipality,
+            "edition": chosen,
+            "table": key_figures(con, municipality, n),
+            "channels": [{"channel": c, "figures": [f for f in figures if f["channel"] == c.channel]}
+                         for c in charts],
+            "channel_mix": query(con, "channel_mix", **params),
+            "satisfaction": satisfaction,
+            "best": [s for s in satisfaction if s["best"]],
+            "worst": [s for s in satisfaction if s["worst"] and not s["best"]],
+            "method_changes": query(con, "method_changes", **params),
+            "revisions": query(con, "revisions", **params),
+        }
+    finally:
+        con.close()
+    markdown_text = render_markdown(context)
+    md_path = out_dir / "report.md"
+    md_path.write_text(markdown_text, encoding="utf-8")
+    html_path = out_dir / "report.html"
+    html_path.write_text(render_html(markdown_text, f"Dienstverlening, editie {n}",
+                                     {c.path.name: c.path.read_bytes() for c in charts}), encoding="utf-8")
+    return ReportResult(municipality, n, md_path, html_path, charts)

@@ -1,0 +1,393 @@
+"""The monitor chapter drafted from the warehouse: figures, tables, charts and the self-contained HTML.
+
+Expected figures are worked out by hand from the printed tables
+(raw/2019 = /work/shared/source/deliveries-2019, and the test editions under tests/data/editions).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+import shutil
+import struct
+from html.parser import HTMLParser
+
+import pytest
+
+from flows.cli import main
+from flows.report import nl_number, write_report
+from tests.helpers_indicators import IND_EDITIONS as EDITIONS, IND_RAW_2019 as RAW_2019, ind_warehouse
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CHART_PIXELS = (800, 500)
+CHANNELS = ["website", "email", "phone", "counter", "whatsapp"]
+
+
+@pytest.fixture(scope="module")
+def report_2019(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("report2019")
+    warehouse = ind_warehouse(tmp, RAW_2019)
+    result = write_report(warehouse, tmp / "out")
+    return result, result.markdown.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def restated(tmp_path_factory):
+    """The fictitious 2018 edition on the old counter-visit method, then the real 2019 edition."""
+    tmp = tmp_path_factory.mktemp("restated")
+    warehouse = ind_warehouse(tmp, EDITIONS / "2018-old-method", RAW_2019)
+    return warehouse, tmp
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    """The 2019 tables with a break from 2017 for counter visits."""
+    tmp = tmp_path_factory.mktemp("broken")
+    warehouse = ind_warehouse(tmp, EDITIONS / "2019-break")
+    result = write_report(warehouse, tmp / "out", edition=2019)
+    return result, result.markdown.read_text(encoding="utf-8")
+
+
+def lines_of(result, channel: str) -> dict[str, object]:
+    chart = next(c for c in result.charts if c.channel == channel)
+    return {line.gid: line for line in chart.lines}
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+# --- the 2019 edition: figures computed by hand from the source table -------------------------------
+
+@pytest.mark.parametrize("sentence", [
+    # (260704 - 233453) / 233453 = +11.67% -> 12%; 260704 / 365 = 714.3
+    "Het aantal digitale aanvragen via website Utrecht.nl is in 2018 ten opzichte van 2017 met 12% toegenomen, "
+    "tot 260.704. Dat zijn er gemiddeld zo'n 714 per dag.",
+    # 78624 / 260704 = 30.2% -> 30%; (78624 - 57844) / 57844 = +35.9% -> 36%; 78624 / 365 = 215.4
+    "Van de 260.704 digitale aanvragen via website Utrecht.nl waren er in 2018 78.624 meldingen openbare ruimte "
+    "(30%). Dat aantal is ten opzichte van 2017 met 36% toegenomen. Dat zijn er gemiddeld zo'n 215 per dag.",
+    # (18671 - 19287) / 19287 = -3.19% -> 3%; 18671 / 365 = 51.2
+    "Het aantal e-mails naar Klantcontactcentrum \\(inclusief e-formulieren\\) is in 2018 ten opzichte van 2017 "
+    "met 3% afgenomen, tot 18.671. Dat zijn er gemiddeld zo'n 51 per dag.",
+    # (314803 - 334911) / 334911 = -6.00% -> 6%; 314803 / 365 = 862.5 (862.47)
+    "Het aantal telefoontjes naar gemeente is in 2018 ten opzichte van 2017 met 6% afgenomen, tot 314.803. "
+    "Dat zijn er gemiddeld zo'n 862 per dag.",
+    # 189857 / 314803 = 60.3% -> 60%; (189857 - 164862) / 164862 = +15.2% -> 15%; 189857 / 365 = 520.2
+    "Van de 314.803 telefoontjes naar gemeente waren er in 2018 189.857 via 14030 (60%). Dat aantal is ten "
+    "opzichte van 2017 met 15% toegenomen. Dat zijn er gemiddeld zo'n 520 per dag.",
+    # 90 in 2018, 90 in 2017
+    "De telefonische bereikbaarheid Klantcontactcentrum was in 2018 90%, net als in 2017.",
+    # (294794 - 291215) / 291215 = +1.23% -> 1%; 294794 / 365 = 807.7
+    "Het aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern is in 2018 "
+    "ten opzichte van 2017 met 1% toegenomen, tot 294.794. Dat zijn er gemiddeld zo'n 808 per dag.",
+    # (11523 - 11342) / 11342 = +1.60% -> 2%; 11523 / 365 = 31.6
+    "Het aantal WhatsApp-berichten is in 2018 ten opzichte van 2017 met 2% toegenomen, tot 11.523. "
+    "Dat zijn er gemiddeld zo'n 32 per dag.",
+])
+def test_2019_states_change_per_day_and_share_of_every_series(report_2019, sentence):
+    _, text = report_2019
+    assert sentence in text.replace("\n", " ")
+
+
+def test_2019_is_the_latest_edition_by_default(report_2019):
+    result, text = report_2019
+    assert result.edition == 2019
+    assert "editie 2019 (gemeente Utrecht, Utrecht Monitor 2019)" in text
+
+
+def test_2019_channel_mix(report_2019):
+    _, text = report_2019
+    # 2018 contacts: 260704 + 18671 + 314803 + 294794 + 11523 = 900495
+    # phone 314803 / 900495 = 34.96% -> 35; counter 294794 / 900495 = 32.74% -> 33;
+    # website 260704 / 900495 = 28.95% -> 29; e-mail 18671 / 900495 = 2.07% -> 2; WhatsApp 11523 / 900495 = 1.28% -> 1
+    assert ("In 2018 liep 35% van alle contacten via telefoon, 33% via balie, 29% via website, 2% via e-mail en 1% "
+            "via WhatsApp.\n\n## Website") in text
+
+
+def test_2019_key_figures_table_as_published(report_2019):
+    _, text = report_2019
+    assert (
+        "| Kerncijfers dienstverlening | 2015 | 2016 | 2017 | 2018 |\n"
+        "|---|---:|---:|---:|---:|\n"
+        "| aantal digitale aanvragen via website Utrecht.nl | 211.105 | 223.449 | 233.453 | 260.704 |\n"
+        "| waarvan meldingen openbare ruimte | - | - | 57.844 | 78.624 |\n"
+        "| aantal e-mails naar Klantcontactcentrum \\(inclusief e-formulieren\\) | 32.347 | 20.578 | 19.287 | 18.671 |\n"
+        "| aantal telefoontjes naar gemeente | 400.354 | 337.029 | 334.911 | 314.803 |\n"
+        "| waarvan via 14030 | - | 98.185 | 164.862 | 189.857 |\n"
+        "| telefonische bereikbaarheid Klantcontactcentrum \\(%\\) | 81 | 91 | 90 | 90 |\n"
+        "| aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern\\* "
+        "| 257.981 | 274.268 | 291.215 | 294.794 |\n"
+        "| WhatsApp-berichten | 1.849 | 11.189 | 11.342 | 11.523 |\n"
+        "\n"
+        "\\* Op een nieuwe manier gemeten, vervangt voorgaande metingen.\n"
+        "\n"
+        "Bron: gemeente Utrecht\n"
+    ) in text
+
+
+def test_2019_satisfaction_ranking_with_changes(report_2019):
+    _, text = report_2019
+    # 2018 grades: balie 7,8 > telefoon 7,7 > website 7,6 > e-mail 5,9.
+    # Changes against 2017: 7,8 - 7,8 = 0,0; 7,7 - 8,0 = -0,3; 7,6 - 7,5 = +0,1; e-mail had no 2017 grade.
+    assert (
+        "| Kanaal | 2017 | 2018 | Verschil |\n"
+        "|---|---:|---:|---:|\n"
+        "| balie | 7,8 | 7,8 | 0,0 |\n"
+        "| telefoon | 8,0 | 7,7 | -0,3 |\n"
+        "| website | 7,5 | 7,6 | +0,1 |\n"
+        "| e-mail | - | 5,9 | - |\n"
+    ) in text
+    assert "Het kanaal telefoon krijgt in 2018 een 7,7, 0,3 punt lager dan in 2017 (8,0)." in text
+    assert "Het kanaal website krijgt in 2018 een 7,6, 0,1 punt hoger dan in 2017 (7,5)." in text
+    assert "Het kanaal balie krijgt in 2018 een 7,8, net als in 2017." in text
+    assert "Het kanaal e-mail krijgt in 2018 een 5,9; voor 2017 is geen cijfer gepubliceerd." in text
+    assert "Inwoners zijn in 2018 het meest tevreden over balie (7,8) en het minst over e-mail (5,9)." in text
+
+
+def test_2019_alone_lists_its_method_change_and_no_revisions(report_2019):
+    _, text = report_2019
+    assert "Editie 2019 is de eerste editie in het warehouse" in text
+    assert ("- **aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern**: op een "
+            "nieuwe manier gemeten; de cijfers van deze editie vervangen alle eerdere metingen. Toelichting: Op een "
+            "nieuwe manier gemeten, vervangt voorgaande metingen.") in text
+    assert "Deze editie wijzigt geen eerder gepubliceerde cijfers." in text
+    assert "grijs gestreept" not in text
+
+
+# --- charts ------------------------------------------------------------------------------------------
+
+def test_one_valid_png_per_channel(report_2019):
+    result, _ = report_2019
+    assert [c.channel for c in result.charts] == CHANNELS
+    for chart in result.charts:
+        assert chart.path.parent == result.markdown.parent
+        assert png_size(chart.path.read_bytes()) == CHART_PIXELS
+
+
+def test_2019_charts_plot_every_published_count(report_2019):
+    result, _ = report_2019
+    expected = {
+        "website": {"current|web_requests|standaard": [211105, 223449, 233453, 260704],
+                    "current|public_space_reports|standaard": [57844, 78624]},
+        "email": {"current|kcc_emails|standaard": [32347, 20578, 19287, 18671]},
+        "phone": {"current|phone_calls|standaard": [400354, 337029, 334911, 314803],
+                  "current|phone_calls_14030|standaard": [98185, 164862, 189857]},
+        "counter": {"current|counter_visits|afspraak-2019": [257981, 274268, 291215, 294794]},
+        "whatsapp": {"current|whatsapp_messages|standaard": [1849, 11189, 11342, 11523]},
+    }
+    for channel, series in expected.items():
+        lines = lines_of(result, channel)
+        assert set(lines) == set(series), channel
+        for gid, values in series.items():
+            assert [y for y in lines[gid].y if not math.isnan(y)] == values, gid
+            assert lines[gid].points == len(values)
+    # The '-' of 2015 and 2016 is a gap in the line, not a zero.
+    assert lines_of(result, "website")["current|public_space_reports|standaard"].x == (2015, 2016, 2017, 2018)
+
+
+# --- HTML ---------------------------------------------------------------------------------------------
+
+class PageParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_parses_is_self_contained_and_embeds_every_chart(report_2019):
+    result, _ = report_2019
+    page = result.html.read_text(encoding="utf-8")
+    parser = PageParser()
+    parser.feed(page)
+    parser.close()
+    outside_data = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+    for reference in ("http:", "https:", "//", "url(", "@import"):
+        assert reference not in outside_data
+    assert not [t for t, a in parser.tags if t in ("link", "script", "iframe", "object", "embed")]
+    for tag, attrs in parser.tags:
+        for name in ("href", "src"):
+            if name in attrs:
+                assert attrs[name].startswith("data:image/png;base64,"), (tag, attrs[name][:40])
+    images = [a for t, a in parser.tags if t == "img"]
+    assert len(images) == len(CHANNELS)
+    for img, chart in zip(images, result.charts):
+        data = base64.b64decode(img["src"].removeprefix("data:image/png;base64,"))
+        assert data == chart.path.read_bytes()
+        assert png_size(data) == CHART_PIXELS
+    text = " ".join(" ".join(parser.text).split())
+    assert "Het aantal telefoontjes naar gemeente is in 2018 ten opzichte van 2017 met 6% afgenomen" in text
+    assert "* Op een nieuwe manier gemeten, vervangt voorgaande metingen." in text
+    assert [t for t, _ in parser.tags].count("table") == 2
+
+
+def test_markdown_links_the_charts_beside_it(report_2019):
+    result, text = report_2019
+    for chart in result.charts:
+        assert f"]({chart.path.name})" in text
+
+
+# --- editions with a restatement or a break ------------------------------------------------------------
+
+def test_restatement_is_listed_with_every_changed_figure(restated):
+    warehouse, tmp = restated
+    result = write_report(warehouse, tmp / "out2019")
+    text = result.markdown.read_text(encoding="utf-8")
+    assert "Wat editie 2019 verandert ten opzichte van de vorige editie (2018)." in text
+    label = "aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern"
+    note = "Op een nieuwe manier gemeten, vervangt voorgaande metingen."
+    assert (
+        # (233453 - 231000) / 231000 = +1.06% -> +1%, a restatement without a note
+        "| aantal digitale aanvragen via website Utrecht.nl | 2017 | 231.000 (2018) | 233.453 | +1% | bijgesteld "
+        "| geen toelichting |\n"
+        # 2014 is not in the 2019 edition: the restatement withdraws it
+        f"| {label} | 2014 | 301.112 (2018) | - | - | vervallen | {note} |\n"
+        # (257981 - 310450) / 310450 = -16.9% -> -17%
+        f"| {label} | 2015 | 310.450 (2018) | 257.981 | -17% | opnieuw gemeten | {note} |\n"
+        # (274268 - 318002) / 318002 = -13.8% -> -14%
+        f"| {label} | 2016 | 318.002 (2018) | 274.268 | -14% | opnieuw gemeten | {note} |\n"
+        # (291215 - 322987) / 322987 = -9.8% -> -10%
+        f"| {label} | 2017 | 322.987 (2018) | 291.215 | -10% | opnieuw gemeten | {note} |\n"
+    ) in text
+    assert ("De baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern zijn in deze "
+            "editie op een nieuwe manier gemeten; de nieuwe cijfers vervangen alle eerdere metingen (de vervangen "
+            "cijfers staan grijs gestreept in de grafiek).") in text
+
+
+def test_restatement_chart_shows_the_replaced_figures_apart(restated):
+    warehouse, tmp = restated
+    result = write_report(warehouse, tmp / "chart2019")
+    lines = lines_of(result, "counter")
+    assert set(lines) == {"current|counter_visits|afspraak-2019", "withdrawn|counter_visits|standaard"}
+    new = lines["current|counter_visits|afspraak-2019"]
+    old = lines["withdrawn|counter_visits|standaard"]
+    assert (new.x, new.y) == ((2015, 2016, 2017, 2018), (257981, 274268, 291215, 294794))
+    assert (old.x, old.y) == ((2014, 2015, 2016, 2017), (301112, 310450, 318002, 322987))
+    assert "oude meetmethode (vervangen)" in old.label
+    # Other series take the earlier edition's 2014 figure into their single line.
+    assert lines_of(result, "phone")["current|phone_calls|standaard"].y == (421870, 400354, 337029, 334911, 314803)
+
+
+def test_earlier_edition_reports_its_own_figures(restated):
+    warehouse, tmp = restated
+    result = write_report(warehouse, tmp / "out2018", edition=2018)
+    text = " ".join(result.markdown.read_text(encoding="utf-8").split())
+    assert result.edition == 2018
+    # (334911 - 337029) / 337029 = -0.63% -> 1%; 334911 / 365 = 917.6
+    assert ("Het aantal telefoontjes naar gemeente is in 2017 ten opzichte van 2016 met 1% afgenomen, tot 334.911. "
+            "Dat zijn er gemiddeld zo'n 918 per dag.") in text
+    # old method: (322987 - 318002) / 318002 = +1.57% -> 2%
+    assert ("Het aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern is in 2017 "
+            "ten opzichte van 2016 met 2% toegenomen, tot 322.987.") in text
+    # reachability in percent: 90 in 2017, 91 in 2016
+    assert "De telefonische bereikbaarheid Klantcontactcentrum was in 2017 90%, tegen 91% in 2016." in text
+    # 2017 grades only, and no 2016 grade: 8,0 telefoon > 7,8 balie > 7,5 website
+    assert "Inwoners zijn in 2017 het meest tevreden over telefoon (8,0) en het minst over website (7,5)." in text
+    assert "Editie 2018 is de eerste editie in het warehouse" in text
+    assert "Deze editie meldt geen methodewijzigingen." in text
+    assert "| aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern | 301.112 |" \
+        in result.markdown.read_text(encoding="utf-8")
+    assert set(lines_of(result, "counter")) == {"current|counter_visits|standaard"}
+
+
+def test_break_is_mentioned_and_drawn_as_gap_and_marker(broken):
+    result, text = broken
+    text = " ".join(text.split())
+    assert ("- **aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern**: vanaf "
+            "2017 op een nieuwe manier gemeten (trendbreuk)") in text
+    assert "Toelichting: Op een nieuwe manier gemeten vanaf 2017." in text
+    assert ("De baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern worden vanaf 2017 op "
+            "een nieuwe manier gemeten; de grafiek markeert de trendbreuk") in text
+    lines = lines_of(result, "counter")
+    assert set(lines) == {"current|counter_visits|standaard", "current|counter_visits|afspraak-2019",
+                          "break|counter_visits|2017"}
+    before, after = lines["current|counter_visits|standaard"], lines["current|counter_visits|afspraak-2019"]
+    assert (before.x, before.y) == ((2015, 2016), (257981, 274268))
+    assert (after.x, after.y) == ((2017, 2018), (291215, 294794))
+    assert set(lines["break|counter_visits|2017"].x) == {2016.5}
+
+
+def test_break_year_is_not_compared_with_the_year_before(tmp_path):
+    """A break in the latest year: the text says the figures cannot be compared (no change in percent)."""
+    edition = tmp_path / "delivery" / "2019-break-2018"
+    shutil.copytree(EDITIONS / "2019-break", edition)
+    manifest = edition / "manifest.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("from_year = 2017", "from_year = 2018")
+                        .replace("vanaf 2017", "vanaf 2018"), encoding="utf-8")
+    warehouse = ind_warehouse(tmp_path, edition)
+    result = write_report(warehouse, tmp_path / "out")
+    text = " ".join(result.markdown.read_text(encoding="utf-8").split())
+    # 294794 / 365 = 807.7
+    assert ("Het aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern was in 2018 "
+            "294.794. Door een nieuwe meetmethode is dat niet te vergelijken met 2017. Dat zijn er gemiddeld zo'n 808 "
+            "per dag.") in text
+    lines = lines_of(result, "counter")
+    assert lines["current|counter_visits|afspraak-2019"].x == (2018,)
+    assert lines["current|counter_visits|standaard"].y == (257981, 274268, 291215)
+
+
+def test_declared_method_change_without_printed_footnote_gets_one(tmp_path):
+    """A delivery that declares a break but prints no footnote: the table still marks the series."""
+    edition = tmp_path / "delivery" / "2019-unmarked"
+    shutil.copytree(EDITIONS / "2019-break", edition)
+    table = edition / "kerncijfers.csv"
+    printed = table.read_text(encoding="utf-8")
+    table.write_text(printed.replace("Meern*;", "Meern;").replace(
+        "* Op een nieuwe manier gemeten, vervangt voorgaande metingen.;;;;\n", ""), encoding="utf-8")
+    manifest = edition / "manifest.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('footnote = "*"\n', ""), encoding="utf-8")
+    warehouse = ind_warehouse(tmp_path, edition)
+    text = write_report(warehouse, tmp_path / "out").markdown.read_text(encoding="utf-8")
+    assert ("| aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern\\(1\\) "
+            "| 257.981 | 274.268 | 291.215 | 294.794 |") in text
+    assert "\n\\(1\\) Op een nieuwe manier gemeten vanaf 2017.\n\nBron: gemeente Utrecht\n" in text
+    assert "\\*" not in text
+
+
+# --- CLI and formatting ----------------------------------------------------------------------------------
+
+def test_cli_writes_the_report_of_the_edition_asked_for(restated, capsys):
+    warehouse, tmp = restated
+    out = tmp / "cli"
+    assert main(["report", "--warehouse", str(warehouse), "--out", str(out), "--edition", "2018"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["report.md", "report.html"] + [f"kanaal-{c}.png" for c in CHANNELS])
+    assert "editie 2018" in (out / "report.md").read_text(encoding="utf-8")
+    assert capsys.readouterr().out.startswith("Report for edition 2018 of GM0344")
+
+
+def test_cli_refuses_an_edition_not_in_the_warehouse(restated, capsys):
+    warehouse, tmp = restated
+    assert main(["report", "--warehouse", str(warehouse), "--out", str(tmp / "none"), "--edition", "2017"]) == 4
+    assert capsys.readouterr().err == ("No report written: The warehouse holds no edition 2017 of GM0344 "
+                                       "(it holds: 2018, 2019).\n")
+    assert not (tmp / "none").exists()
+
+
+def test_cli_without_warehouse(tmp_path, capsys):
+    assert main(["report", "--warehouse", str(tmp_path / "x.duckdb"), "--out", str(tmp_path / "out")]) == 4
+    assert capsys.readouterr().err == (f"No report written: No warehouse at {tmp_path / 'x.duckdb'}: "
+                                       "run `kanaalmonitor run` first.\n")
+
+
+@pytest.mark.parametrize("value, decimals, sign, text", [
+    (314803.0, 0, False, "314.803"),
+    (1234567.0, 0, False, "1.234.567"),
+    (862.0, 0, False, "862"),
+    (7.7, 1, False, "7,7"),
+    (-0.3, 1, True, "-0,3"),
+    (0.1, 1, True, "+0,1"),
+    (0.0, 1, True, "0,0"),
+    (-0.0, 0, True, "0"),
+    (None, 0, False, "-"),
+])
+def test_dutch_number_format(value, decimals, sign, text):
+    assert nl_number(value, decimals, sign) == text

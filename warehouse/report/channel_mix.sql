@@ -1,0 +1,34 @@
+-- Each channel's share of all contacts in the edition's latest year with shares, in whole
+-- percents, largest first.
+with edition_mix as (
+    select * from channel_mix_by_edition
+    where municipality = $municipality
+        and edition = $edition
+        and share_pct is not null
+),
+
+latest as (
+    select max(year) as year from edition_mix
+),
+
+names as (
+    select channel, coalesce(any_value(label_nl) filter (where unit = 'grade'), channel) as name_nl
+    from series
+    group by channel
+),
+
+final as (
+    select
+        edition_mix.year,
+        edition_mix.channel,
+        names.name_nl,
+        edition_mix.contacts,
+        round(edition_mix.share_pct, 0) as share_pct_whole,
+        edition_mix.share_pct
+    from edition_mix
+    join latest using (year)
+    join names using (channel)
+)
+
+select * exclude (share_pct) from final
+order by share_pct desc, channel

@@ -1,0 +1,55 @@
+-- The count series as known at the edition: per series and year the figure from the latest
+-- edition up to it, and, flagged withdrawn, the figures a restatement on a new method replaced.
+with vintages as (
+    select observation_vintages.*
+    from observation_vintages
+    join series using (series)
+    where observation_vintages.municipality = $municipality
+        and observation_vintages.edition <= $edition
+        and series.unit = 'count'
+        and series.printed_table = 'kerncijfers'
+),
+
+restatements as (
+    select series, edition
+    from method_changes
+    where municipality = $municipality
+        and kind = 'restate'
+        and edition <= $edition
+),
+
+flagged as (
+    select
+        vintages.*,
+        exists (
+            select 1
+            from restatements
+            where restatements.series = vintages.series
+                and restatements.edition > vintages.edition
+        ) as withdrawn
+    from vintages
+),
+
+final as (
+    select
+        flagged.series,
+        series.label_nl,
+        series.channel,
+        series.position,
+        flagged.year,
+        flagged.value,
+        flagged.status,
+        flagged.method,
+        flagged.edition,
+        flagged.withdrawn
+    from flagged
+    join series using (series)
+    qualify row_number() over (
+        partition by flagged.series, flagged.year, flagged.withdrawn,
+            case when flagged.withdrawn then flagged.method end
+        order by flagged.edition desc
+    ) = 1
+)
+
+select * from final
+order by position, withdrawn, method, year
