@@ -17,7 +17,7 @@ import pytest
 
 from flows.cli import main
 from flows.report import nl_number, write_report
-from tests.helpers_indicators import IND_EDITIONS as EDITIONS, IND_RAW_2019 as RAW_2019, ind_warehouse
+from tests.helpers import EDITIONS, RAW_2019, warehouse_from
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHART_PIXELS = (800, 500)
@@ -27,7 +27,7 @@ CHANNELS = ["website", "email", "phone", "counter", "whatsapp"]
 @pytest.fixture(scope="module")
 def report_2019(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report2019")
-    warehouse = ind_warehouse(tmp, RAW_2019)
+    warehouse = warehouse_from(tmp, RAW_2019)
     result = write_report(warehouse, tmp / "out")
     return result, result.markdown.read_text(encoding="utf-8")
 
@@ -36,7 +36,7 @@ def report_2019(tmp_path_factory):
 def restated(tmp_path_factory):
     """The fictitious 2018 edition on the old counter-visit method, then the real 2019 edition."""
     tmp = tmp_path_factory.mktemp("restated")
-    warehouse = ind_warehouse(tmp, EDITIONS / "2018-old-method", RAW_2019)
+    warehouse = warehouse_from(tmp, EDITIONS / "2018-old-method", RAW_2019)
     return warehouse, tmp
 
 
@@ -44,7 +44,7 @@ def restated(tmp_path_factory):
 def broken(tmp_path_factory):
     """The 2019 tables with a break from 2017 for counter visits."""
     tmp = tmp_path_factory.mktemp("broken")
-    warehouse = ind_warehouse(tmp, EDITIONS / "2019-break")
+    warehouse = warehouse_from(tmp, EDITIONS / "2019-break")
     result = write_report(warehouse, tmp / "out", edition=2019)
     return result, result.markdown.read_text(encoding="utf-8")
 
@@ -322,7 +322,7 @@ def test_break_year_is_not_compared_with_the_year_before(tmp_path):
     manifest = edition / "manifest.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("from_year = 2017", "from_year = 2018")
                         .replace("vanaf 2017", "vanaf 2018"), encoding="utf-8")
-    warehouse = ind_warehouse(tmp_path, edition)
+    warehouse = warehouse_from(tmp_path, edition)
     result = write_report(warehouse, tmp_path / "out")
     text = " ".join(result.markdown.read_text(encoding="utf-8").split())
     # 294794 / 365 = 807.7
@@ -344,7 +344,7 @@ def test_declared_method_change_without_printed_footnote_gets_one(tmp_path):
         "* Op een nieuwe manier gemeten, vervangt voorgaande metingen.;;;;\n", ""), encoding="utf-8")
     manifest = edition / "manifest.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace('footnote = "*"\n', ""), encoding="utf-8")
-    warehouse = ind_warehouse(tmp_path, edition)
+    warehouse = warehouse_from(tmp_path, edition)
     text = write_report(warehouse, tmp_path / "out").markdown.read_text(encoding="utf-8")
     assert ("| aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern\\(1\\) "
             "| 257.981 | 274.268 | 291.215 | 294.794 |") in text
