@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from flows import fingerprint
 from flows.catalogue import Catalogue
 from flows.config import CHECKS_DIR, MODELS_FILE, SQL_DIR
 from flows.manifest import file_sha256
@@ -113,6 +114,22 @@ def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
     return {(f, s): t for f, s, t in rows}
 
 
+def published_inputs(warehouse: Path) -> fingerprint.Inputs | None:
+    """The inputs recorded in the published warehouse's build_info, or None when there is nothing to compare."""
+    if not warehouse.exists():
+        return None
+    try:
+        con = connect(warehouse, read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return frozenset(con.execute("select kind, name, sha256 from build_info").fetchall())
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
 def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
                    loads: dict[tuple[str, str], dt.datetime], now: dt.datetime) -> dict[str, pd.DataFrame]:
     """The frames the SQL models read, one per staging table."""
@@ -153,6 +170,7 @@ def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
                                                          "from_year", "note"]),
         "revision_notes": pd.DataFrame(rnotes, columns=["municipality", "edition", "series", "year", "note"]),
         "notes": pd.DataFrame(notes, columns=["municipality", "edition", "file", "row", "marker", "text"]),
+        "build_inputs": fingerprint.as_frame(fingerprint.build_inputs([v.parsed.delivery for v in valid])),
     }
 
 
