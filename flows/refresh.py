@@ -1,7 +1,5 @@
 """The Prefect flow `refresh`: find, parse, validate, build, check and publish the warehouse, then report."""
 
-from __future__ import annotations
-
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
