@@ -83,7 +83,8 @@ def cmd_work_pool(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub) -> None:
-    serve = sub.add_parser("serve", help="serve the refresh deployment with its yearly schedule (needs PREFECT_API_URL)")
+    serve = sub.add_parser("serve",
+                           help="serve the refresh deployment with its yearly schedule (needs PREFECT_API_URL)")
     serve.add_argument("--name", default=DEPLOYMENT_NAME,
                        help=f"deployment name; trigger it as 'refresh/<name>' (default {DEPLOYMENT_NAME})")
     serve.add_argument("--cron", default=DEFAULT_CRON,

@@ -74,13 +74,19 @@ def write_report(outcome: Outcome) -> None:
 
 @flow(name="refresh", validate_parameters=True)
 def refresh(
-    raw_dir: Annotated[Path, Field(description="Folder with the deliveries, one subfolder per edition.")] = RAW_DIR,
-    warehouse: Annotated[Path, Field(description="DuckDB file to publish.")] = WAREHOUSE_PATH,
-    full_rebuild: Annotated[bool, Field(description="Rebuild even when no delivery has changed.")] = False,
-    wait_seconds: Annotated[float, Field(ge=0, le=86400, description=(
-        "How long to wait for another refresh of the same warehouse; 0 refuses at once."))] = 0.0,
+    raw_dir: Path = RAW_DIR,
+    warehouse: Path = WAREHOUSE_PATH,
+    full_rebuild: bool = False,
+    wait_seconds: Annotated[float, Field(ge=0, le=86400)] = 0.0,
 ) -> RefreshResult:
-    """Load every delivery under raw_dir into a new warehouse and publish it atomically, unless nothing changed."""
+    """Load every delivery under raw_dir into a new warehouse and publish it atomically, unless nothing changed.
+
+    Args:
+        raw_dir: Folder with the deliveries, one subfolder with a manifest.toml per edition.
+        warehouse: DuckDB file to publish.
+        full_rebuild: Rebuild even when every delivery and the code are unchanged since the last publish.
+        wait_seconds: How long to wait for another refresh of the same warehouse; 0 refuses at once.
+    """
     logger = get_run_logger()
     raw_dir, warehouse = Path(raw_dir), Path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)

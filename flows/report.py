@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from flows.errors import Problem
 from flows.fingerprint import Inputs
 from flows.manifest import Delivery
-from flows.warehouse import connect
+from flows.warehouse import connect, query_published
 
 SUMMARY_KEY = "kanaalmonitor-verslag"
 KERNCIJFERS_KEY = "kanaalmonitor-kerncijfers"
@@ -84,32 +82,19 @@ def _deliveries(outcome: Outcome) -> list[str]:
     return lines + [""]
 
 
-def _query(warehouse: Path, sql: str) -> list[tuple] | None:
-    if not warehouse.exists():
-        return None
-    try:
-        con = connect(warehouse, read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        return con.execute(sql).fetchall()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-
-
 def _revisions(warehouse: Path) -> list[str]:
-    rows = _query(warehouse, """
+    rows = query_published(warehouse, """
         select s.label_nl, s.unit, r.year, r.old_edition, r.old_value, r.new_edition, r.new_value, r.change_pct, r.note
         from revisions r join series s using (series)
         where r.kind = 'restated' order by s.position, r.year, r.new_edition""")
-    kinds = _query(warehouse, "select kind, count(*) from revisions where kind <> 'restated' group by kind order by kind")
+    kinds = query_published(
+        warehouse, "select kind, count(*) from revisions where kind <> 'restated' group by kind order by kind")
     if rows is None:
         return []
     lines = ["## Herzieningen", ""]
     if rows:
-        lines += ["| reeks | jaar | oude editie | oude waarde | nieuwe editie | nieuwe waarde | verschil | toelichting |",
+        lines += ["| reeks | jaar | oude editie | oude waarde | nieuwe editie | nieuwe waarde | verschil "
+                  "| toelichting |",
                   "|---|---|---|---|---|---|---|---|"]
         for label, unit, year, oe, ov, ne, nv, pct, note in rows:
             lines.append(f"| {label} | {year} | {oe} | {number(ov, unit)} | {ne} | {number(nv, unit)} | "
@@ -123,7 +108,7 @@ def _revisions(warehouse: Path) -> list[str]:
 
 
 def _plausibility(warehouse: Path) -> list[str]:
-    rows = _query(warehouse, """
+    rows = query_published(warehouse, """
         select w.label_nl, w.unit, w.year, w.previous_value, w.value, w.change_pct
         from plausibility_warnings w join series s using (series)
         order by s.position, w.year""")

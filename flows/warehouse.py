@@ -114,20 +114,26 @@ def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
     return {(f, s): t for f, s, t in rows}
 
 
-def published_inputs(warehouse: Path) -> fingerprint.Inputs | None:
-    """The inputs recorded in the published warehouse's build_info, or None when there is nothing to compare."""
-    if not warehouse.exists():
+def query_published(warehouse: Path, sql: str) -> list[tuple] | None:
+    """Rows of one read-only query on the published warehouse; None when there is no file or the query fails."""
+    if not Path(warehouse).exists():
         return None
     try:
         con = connect(warehouse, read_only=True)
     except duckdb.Error:
         return None
     try:
-        return frozenset(con.execute("select kind, name, sha256 from build_info").fetchall())
+        return con.execute(sql).fetchall()
     except duckdb.Error:
         return None
     finally:
         con.close()
+
+
+def published_inputs(warehouse: Path) -> fingerprint.Inputs | None:
+    """The inputs recorded in the published warehouse's build_info, or None when there is nothing to compare."""
+    rows = query_published(warehouse, "select kind, name, sha256 from build_info")
+    return None if rows is None else frozenset(rows)
 
 
 def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,

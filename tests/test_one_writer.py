@@ -72,8 +72,9 @@ def test_second_refresh_refuses_or_waits_while_one_writes(prefect_server, tmp_pa
     con = connect(warehouse, read_only=True)
     try:
         assert run_checks(con) == {}
-        got = con.execute("select series, year, value from observations "
-                          "where (series, year) in (('phone_calls', 2018), ('web_requests', 2014)) order by all").fetchall()
+        got = con.execute(
+            "select series, year, value from observations "
+            "where (series, year) in (('phone_calls', 2018), ('web_requests', 2014)) order by all").fetchall()
     finally:
         con.close()
     assert got == [("phone_calls", 2018, 314803), ("web_requests", 2014, 198420)]

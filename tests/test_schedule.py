@@ -16,6 +16,7 @@ from prefect.client.schemas.objects import StateType
 from prefect.exceptions import ObjectNotFound
 from prefect.workers.process import ProcessWorker
 
+from flows.config import PROJECT_ROOT
 from flows.report import KERNCIJFERS_KEY, SUMMARY_KEY
 from flows.warehouse import connect, run_checks
 from tests.ops_support import (BIN, EDITIONS, RAW_2019, kanaalmonitor, make_raw, prefect_env, stop,
@@ -48,7 +49,8 @@ def deployment(client: SyncPrefectClient):
 def scheduled_runs(client: SyncPrefectClient, deployment_id) -> list:
     runs = client.read_flow_runs(
         deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
-        flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))))
+        flow_run_filter=FlowRunFilter(
+            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))))
     return sorted(runs, key=lambda r: r.expected_start_time)
 
 
@@ -147,15 +149,24 @@ def test_yearly_schedule_survives_restart_and_a_triggered_run_reports(prefect_se
     assert table["counter_visits"]["2015"] == "257.981"
 
 
-def test_work_pool_is_created_without_internet(prefect_server, tmp_path):
+def test_work_pool_and_prefect_yaml_deploy_without_internet(prefect_server, tmp_path):
     env = prefect_env(tmp_path / "client-home", prefect_server)
     result = kanaalmonitor("work-pool", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Work pool 'kanaalmonitor' created" in result.stdout
+    deploy = subprocess.run([str(BIN / "prefect"), "deploy", "--all", "--no-prompt"], env=env, cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=240)
+    assert deploy.returncode == 0, deploy.stdout + deploy.stderr
     with SyncPrefectClient(prefect_server) as client:
         pool = client.read_work_pool("kanaalmonitor")
+        dep = client.read_deployment_by_name("refresh/yearly-worker")
     assert pool.type == "process"
     assert pool.base_job_template == ProcessWorker.get_default_base_job_template()
+    assert dep.work_pool_name == "kanaalmonitor"
+    assert dep.entrypoint == "flows/refresh.py:refresh"
+    assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in dep.schedules] == [
+        ("0 6 1 6 *", "Europe/Amsterdam", True)]
+    assert dep.pull_steps == [{"prefect.deployments.steps.set_working_directory": {"directory": str(PROJECT_ROOT)}}]
 
 
 def test_serve_refuses_without_a_server(tmp_path):
