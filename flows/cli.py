@@ -94,7 +94,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=f"folder with the deliveries (default {RAW_DIR})")
     run.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH,
                      help=f"DuckDB file to publish (default {WAREHOUSE_PATH})")
-    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+    run.add_argument("--wait", type=cli_ops.seconds, default=0.0, metavar="SECONDS",
                      help="wait this long for another refresh of the same warehouse to finish (default 0: refuse)")
     run.add_argument("--full-rebuild", action="store_true",
                      help="rebuild even when every delivery and the code are unchanged since the last publish")

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.config import RAW_DIR, WAREHOUSE_PATH
 
@@ -16,6 +17,21 @@ WORK_POOL = "kanaalmonitor"
 EXIT_NO_SERVER = 5
 NO_SERVER = ("kanaalmonitor {command} needs a Prefect server that outlives it: start one with "
              "`prefect server start --analytics-off` and set PREFECT_API_URL=http://127.0.0.1:4200/api.")
+
+
+def timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {name!r}; use an IANA name such as Europe/Amsterdam")
+    return name
+
+
+def seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 86400 seconds")
+    return value
 
 
 def _api_url() -> str | None:
@@ -39,7 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         schedule = Cron(args.cron, timezone=args.timezone)
     except ValueError as exc:
-        print(f"Invalid schedule {args.cron!r} in {args.timezone!r}: {exc}", file=sys.stderr)
+        print(f"Invalid schedule {args.cron!r}: {exc}", file=sys.stderr)
         return 2
     refresh.serve(
         name=args.name,
@@ -90,13 +106,13 @@ def add_parsers(sub) -> None:
     serve.add_argument("--cron", default=DEFAULT_CRON,
                        help=f"when the deliveries are due, as cron 'minute hour day month weekday' "
                             f"(default '{DEFAULT_CRON}': 1 June 06:00)")
-    serve.add_argument("--timezone", default=DEFAULT_TIMEZONE,
+    serve.add_argument("--timezone", type=timezone, default=DEFAULT_TIMEZONE,
                        help=f"time zone of the cron schedule (default {DEFAULT_TIMEZONE})")
     serve.add_argument("--raw-dir", type=Path, default=RAW_DIR,
                        help=f"default raw_dir of the deployment's runs (default {RAW_DIR})")
     serve.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH,
                        help=f"default warehouse of the deployment's runs (default {WAREHOUSE_PATH})")
-    serve.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+    serve.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
                        help="default wait_seconds: how long a run waits for another refresh (default 0: refuse)")
     serve.set_defaults(func=cmd_serve)
 

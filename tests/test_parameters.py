@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from prefect.exceptions import ParameterTypeError, SignatureMismatchError
 
+from flows.cli import parser
 from flows.refresh import refresh
 
 
@@ -35,3 +36,16 @@ def test_parameter_schema_documents_every_parameter_for_the_ui():
     assert list(props) == ["raw_dir", "warehouse", "full_rebuild", "wait_seconds"]
     assert all(props[name].get("description") for name in props)
     assert (props["wait_seconds"]["minimum"], props["wait_seconds"]["maximum"]) == (0, 86400)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--wait", "-5"], "argument --wait: -5 is not between 0 and 86400 seconds"),
+    (["serve", "--wait", "90000"], "argument --wait: 90000 is not between 0 and 86400 seconds"),
+    (["serve", "--timezone", "Europe/Utrecht"],
+     "argument --timezone: unknown time zone 'Europe/Utrecht'; use an IANA name such as Europe/Amsterdam"),
+])
+def test_command_line_refuses_bad_options(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parser().parse_args(argv)
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip().endswith(message)
