@@ -23,7 +23,8 @@ def timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(f"unknown time zone {name!r}; use an IANA name such as Europe/Amsterdam")
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {name!r}; use an IANA name such as Europe/Amsterdam") from None
     return name
 
 
@@ -35,6 +36,7 @@ def seconds(text: str) -> float:
 
 
 def _api_url() -> str | None:
+    """Apply the offline Prefect defaults and return the server URL the commands would use, if any."""
     from flows.cli import prefect_environment
 
     prefect_environment()
