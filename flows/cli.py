@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from flows import cli_report
+from flows import cli_ops, cli_report, cli_tables
 from flows.config import PROJECT_ROOT, RAW_DIR, WAREHOUSE_PATH
 
 EXIT_REFUSED, EXIT_CHECKS, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
@@ -28,7 +28,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.warehouse import CheckFailed, WarehouseBusy
 
     try:
-        result = refresh(raw_dir=args.raw_dir, warehouse=args.warehouse, wait_seconds=args.wait)
+        result = refresh(raw_dir=args.raw_dir, warehouse=args.warehouse, full_rebuild=args.full_rebuild,
+                         wait_seconds=args.wait)
     except DeliveryError as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_REFUSED
@@ -38,6 +39,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except WarehouseBusy as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BUSY
+    if result.status == "unchanged":
+        print(f"Unchanged: {result.warehouse} already holds these {len(result.deliveries)} deliveries; "
+              "nothing was rebuilt (--full-rebuild rebuilds anyway).")
+        return 0
     print(f"Published {result.warehouse}: {len(result.deliveries)} deliveries, {result.observations} cells.")
     for w in result.warnings:
         print(f"warning: {w}")
@@ -89,8 +94,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=f"folder with the deliveries (default {RAW_DIR})")
     run.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH,
                      help=f"DuckDB file to publish (default {WAREHOUSE_PATH})")
-    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+    run.add_argument("--wait", type=cli_ops.seconds, default=0.0, metavar="SECONDS",
                      help="wait this long for another refresh of the same warehouse to finish (default 0: refuse)")
+    run.add_argument("--full-rebuild", action="store_true",
+                     help="rebuild even when every delivery and the code are unchanged since the last publish")
     run.set_defaults(func=cmd_run)
 
     query = sub.add_parser("query", help="run one read-only SQL statement on the published warehouse")
@@ -99,9 +106,9 @@ def parser() -> argparse.ArgumentParser:
                        help=f"DuckDB file to read (default {WAREHOUSE_PATH})")
     query.add_argument("--csv", action="store_true", help="print CSV instead of an aligned table")
     query.set_defaults(func=cmd_query)
-    from flows import cli_tables
     cli_tables.add_parsers(sub)
     cli_report.add_parsers(sub)
+    cli_ops.add_parsers(sub)
     return p
 
 

@@ -1,19 +1,21 @@
-"""The Prefect flow `refresh`: find, parse, validate, build, check and publish the warehouse."""
-
-from __future__ import annotations
+"""The Prefect flow `refresh`: find, parse, validate, build, check and publish the warehouse, then report."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from pydantic import Field
 
 from flows.catalogue import Catalogue
 from flows.config import RAW_DIR, WAREHOUSE_PATH
 from flows.errors import DeliveryError
+from flows.fingerprint import build_inputs
 from flows.manifest import Delivery, discover
 from flows.parse import parse_delivery
+from flows.run_report import Outcome, create_artifacts
 from flows.validate import ValidDelivery, validate_delivery
 from flows import warehouse as wh
 
@@ -22,7 +24,7 @@ from flows import warehouse as wh
 class RefreshResult:
     """What a refresh did."""
 
-    status: str  # "published"
+    status: str  # "published" or "unchanged"
     warehouse: str
     deliveries: list[str]
     observations: int
@@ -64,28 +66,64 @@ def publish_warehouse(tmp: Path, warehouse: Path) -> list[str]:
             for s, y, oe, ov, ne, nv in rows]
 
 
+@task(cache_policy=NO_CACHE)
+def write_report(outcome: Outcome) -> None:
+    """Publish the run report as artifacts (Dutch summary, kerncijfers table)."""
+    create_artifacts(outcome)
+
+
 @flow(name="refresh", validate_parameters=True)
-def refresh(raw_dir: Path = RAW_DIR, warehouse: Path = WAREHOUSE_PATH, wait_seconds: float = 0.0) -> RefreshResult:
-    """Load every delivery under raw_dir into a new warehouse and publish it atomically."""
+def refresh(
+    raw_dir: Path = RAW_DIR,
+    warehouse: Path = WAREHOUSE_PATH,
+    full_rebuild: bool = False,
+    wait_seconds: Annotated[float, Field(ge=0, le=86400)] = 0.0,
+) -> RefreshResult:
+    """Load every delivery under raw_dir into a new warehouse and publish it atomically, unless nothing changed.
+
+    Args:
+        raw_dir: Folder with the deliveries, one subfolder with a manifest.toml per edition.
+        warehouse: DuckDB file to publish.
+        full_rebuild: Rebuild even when every delivery and the code are unchanged since the last publish.
+        wait_seconds: How long to wait for another refresh of the same warehouse; 0 refuses at once.
+    """
     logger = get_run_logger()
     raw_dir, warehouse = Path(raw_dir), Path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    catalogue = Catalogue.load()
-    deliveries = find_deliveries(raw_dir)
-    futures = [check_delivery.submit(d, catalogue) for d in deliveries]
-    valid, problems = [], []
-    for fut in futures:
-        try:
-            valid.append(fut.result())
-        except DeliveryError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise DeliveryError(problems)
     with wh.writer_lock(warehouse, wait_seconds):
-        tmp = build_warehouse(valid, catalogue, warehouse)
+        previous = wh.published_inputs(warehouse)
+        outcome = Outcome("refused", warehouse, [], previous)
+        try:
+            outcome.deliveries = find_deliveries(raw_dir)
+            if not full_rebuild and build_inputs(outcome.deliveries) == previous:
+                outcome.status = "unchanged"
+                write_report(outcome)
+                logger.info("Unchanged: %s already holds these %d deliveries", warehouse, len(outcome.deliveries))
+                return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0)
+            catalogue = Catalogue.load()
+            futures = [check_delivery.submit(d, catalogue) for d in outcome.deliveries]
+            valid = []
+            for fut in futures:
+                try:
+                    valid.append(fut.result())
+                except DeliveryError as exc:
+                    outcome.problems.extend(exc.problems)
+            if outcome.problems:
+                raise DeliveryError(outcome.problems)
+            tmp = build_warehouse(valid, catalogue, warehouse)
+        except DeliveryError as exc:
+            outcome.problems = exc.problems
+            write_report(outcome)
+            raise
+        except wh.CheckFailed as exc:
+            outcome.status, outcome.detail = "checks-failed", str(exc)
+            write_report(outcome)
+            raise
         warnings = publish_warehouse(tmp, warehouse)
+        outcome.status = "published"
+        write_report(outcome)
     observations = sum(len(v.observations) for v in valid)
     for w in warnings:
         logger.warning(w)
     logger.info("Published %s: %d deliveries, %d cells", warehouse, len(valid), observations)
-    return RefreshResult("published", str(warehouse), [d.name for d in deliveries], observations, warnings)
+    return RefreshResult("published", str(warehouse), [d.name for d in outcome.deliveries], observations, warnings)

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from flows import fingerprint
 from flows.catalogue import Catalogue
 from flows.config import CHECKS_DIR, MODELS_FILE, SQL_DIR
 from flows.manifest import file_sha256
@@ -113,6 +114,28 @@ def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
     return {(f, s): t for f, s, t in rows}
 
 
+def query_published(warehouse: Path, sql: str) -> list[tuple] | None:
+    """Rows of one read-only query on the published warehouse; None when there is no file or the query fails."""
+    if not Path(warehouse).exists():
+        return None
+    try:
+        con = connect(warehouse, read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return con.execute(sql).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def published_inputs(warehouse: Path) -> fingerprint.Inputs | None:
+    """The inputs recorded in the published warehouse's build_info, or None when there is nothing to compare."""
+    rows = query_published(warehouse, "select kind, name, sha256 from build_info")
+    return None if rows is None else frozenset(rows)
+
+
 def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
                    loads: dict[tuple[str, str], dt.datetime], now: dt.datetime) -> dict[str, pd.DataFrame]:
     """The frames the SQL models read, one per staging table."""
@@ -153,6 +176,7 @@ def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
                                                          "from_year", "note"]),
         "revision_notes": pd.DataFrame(rnotes, columns=["municipality", "edition", "series", "year", "note"]),
         "notes": pd.DataFrame(notes, columns=["municipality", "edition", "file", "row", "marker", "text"]),
+        "build_inputs": fingerprint.as_frame(fingerprint.build_inputs([v.parsed.delivery for v in valid])),
     }
 
 

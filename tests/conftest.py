@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import warehouse_from, RAW_2019
+from tests.helpers import RAW_2019, warehouse_from
+from tests.ops_support import running_server
 
 
 @pytest.fixture
@@ -26,3 +27,10 @@ def prefect_harness(tmp_path_factory):
     with temporary_settings({PREFECT_HOME: str(home)}):
         with prefect_test_harness(server_startup_timeout=120):
             yield
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory) -> str:
+    """A real `prefect server start` on a free loopback port, shared by the tests that talk to one; its API URL."""
+    with running_server(tmp_path_factory.mktemp("prefect-server")) as url:
+        yield url

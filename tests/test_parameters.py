@@ -1,0 +1,51 @@
+"""The refresh's parameters are validated the way Prefect validates every trigger (CLI, deployment run, UI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prefect.exceptions import ParameterTypeError, SignatureMismatchError
+
+from flows.cli import parser
+from flows.refresh import refresh
+
+
+def test_parameters_are_coerced_from_the_text_a_trigger_sends():
+    got = refresh.validate_parameters({"raw_dir": "/data/raw", "warehouse": "/data/k.duckdb",
+                                       "full_rebuild": "true", "wait_seconds": "30"})
+    assert got == {"raw_dir": Path("/data/raw"), "warehouse": Path("/data/k.duckdb"), "full_rebuild": True,
+                   "wait_seconds": 30.0}
+
+
+@pytest.mark.parametrize("bad", [{"wait_seconds": -1}, {"wait_seconds": 86401}, {"full_rebuild": "perhaps"},
+                                 {"raw_dir": 12}])
+def test_invalid_parameters_are_refused(bad):
+    with pytest.raises(ParameterTypeError):
+        refresh.validate_parameters(bad)
+
+
+def test_an_unknown_parameter_is_refused():
+    with pytest.raises(SignatureMismatchError, match="no_such_parameter"):
+        refresh.validate_parameters({"no_such_parameter": 1})
+
+
+def test_parameter_schema_documents_every_parameter_for_the_ui():
+    schema = refresh.parameters.model_dump()
+    props = schema["properties"]
+    assert list(props) == ["raw_dir", "warehouse", "full_rebuild", "wait_seconds"]
+    assert all(props[name].get("description") for name in props)
+    assert (props["wait_seconds"]["minimum"], props["wait_seconds"]["maximum"]) == (0, 86400)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--wait", "-5"], "argument --wait: -5 is not between 0 and 86400 seconds"),
+    (["serve", "--wait", "90000"], "argument --wait: 90000 is not between 0 and 86400 seconds"),
+    (["serve", "--timezone", "Europe/Utrecht"],
+     "argument --timezone: unknown time zone 'Europe/Utrecht'; use an IANA name such as Europe/Amsterdam"),
+])
+def test_command_line_refuses_bad_options(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parser().parse_args(argv)
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip().endswith(message)

@@ -1,0 +1,42 @@
+"""A refused delivery still leaves a run report in Prefect, with every problem, before the flow fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.objects import StateType
+
+from flows.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
+from tests.ops_support import EDITIONS, RAW_2019, flow_run_id, kanaalmonitor, make_raw, prefect_env, run_artifacts
+
+
+def test_refused_delivery_is_reported_before_the_run_fails(prefect_server, tmp_path):
+    env = prefect_env(tmp_path / "client-home", prefect_server)
+    raw = make_raw(tmp_path, RAW_2019, EDITIONS / "2018-old-method")
+    table = raw / "2019" / "kerncijfers.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace("314.803", "3l4.803"), encoding="utf-8")
+    warehouse = tmp_path / "kanaalmonitor.duckdb"
+
+    result = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse), env=env, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert not warehouse.exists() and not Path(f"{warehouse}.tmp").exists()
+    run_id = flow_run_id(result.stderr)
+    with SyncPrefectClient(prefect_server) as client:
+        assert client.read_flow_run(run_id).state.type == StateType.FAILED
+    report = run_artifacts(prefect_server, run_id)
+    assert KERNCIJFERS_KEY not in report
+    summary = report[SUMMARY_KEY].data
+    assert "# Verversing kanaalmonitor: Geweigerd: niets geladen" in summary
+    assert "| 2019 | GM0344 | 2019 | 2019/kerncijfers.csv, 2019/klanttevredenheid.csv | " \
+           "geweigerd: 1 probleem/problemen (zie hieronder) |" in summary
+    assert "| 2018-old-method | GM0344 | 2018 | 2018-old-method/kerncijfers.csv, " \
+           "2018-old-method/klanttevredenheid.csv | niet geladen: een andere levering is geweigerd |" in summary
+    problem_lines = [line for line in summary.splitlines() if line.startswith("- ")]
+    # The command prints the same problems (Prefect's log of the failure repeats them).
+    cli_lines = list(dict.fromkeys(line for line in result.stderr.splitlines() if line.startswith("- ")))
+    assert problem_lines == cli_lines
+    assert len(problem_lines) == 1
+    assert problem_lines[0].startswith("- 2019/kerncijfers.csv, row 5, label 'aantal telefoontjes naar gemeente', "
+                                       "value '3l4.803'")
