@@ -34,6 +34,7 @@ HEADERS_NL = {
     "rows": "aantal cellen",
     "load_id": "levering",
     "kind": "soort",
+    "name": "naam",
     "method": "methode",
     "from_year": "vanaf jaar",
     "note": "toelichting",
