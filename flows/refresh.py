@@ -12,9 +12,10 @@ from prefect.cache_policies import NO_CACHE
 from flows.catalogue import Catalogue
 from flows.config import RAW_DIR, WAREHOUSE_PATH
 from flows.errors import DeliveryError
+from flows.faults import crash_point
 from flows.manifest import Delivery, discover
 from flows.parse import parse_delivery
-from flows.validate import ValidDelivery, validate_delivery
+from flows.validate import ValidDelivery, check_against_published, validate_delivery
 from flows import warehouse as wh
 
 
@@ -39,6 +40,12 @@ def find_deliveries(raw_dir: Path) -> list[Delivery]:
 def check_delivery(delivery: Delivery, catalogue: Catalogue) -> ValidDelivery:
     """Parse one delivery and validate it against the schemas."""
     return validate_delivery(parse_delivery(delivery, catalogue), catalogue)
+
+
+@task(cache_policy=NO_CACHE)
+def check_published(valid: list[ValidDelivery], warehouse: Path) -> None:
+    """Refuse a delivery set that would drop or rewrite what the published warehouse holds."""
+    check_against_published(valid, wh.published_cells(warehouse))
 
 
 @task(cache_policy=NO_CACHE)
@@ -81,7 +88,9 @@ def refresh(raw_dir: Path = RAW_DIR, warehouse: Path = WAREHOUSE_PATH, wait_seco
             problems.extend(exc.problems)
     if problems:
         raise DeliveryError(problems)
+    crash_point("parsed")
     with wh.writer_lock(warehouse, wait_seconds):
+        check_published(valid, warehouse)
         tmp = build_warehouse(valid, catalogue, warehouse)
         warnings = publish_warehouse(tmp, warehouse)
     observations = sum(len(v.observations) for v in valid)

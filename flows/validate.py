@@ -115,3 +115,92 @@ def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> lis
                 f"replace all earlier ones) or kind = \"break\" with from_year = the first new year, "
                 f"method = a short name, note = the footnote."))
     return problems
+
+
+PUBLISHED_COLUMNS = ["municipality", "edition", "series", "year", "value", "cell", "file", "row", "label"]
+
+
+def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame | None) -> None:
+    """Rules across deliveries, against the cells of the published warehouse (None: nothing published yet).
+
+    A refresh rebuilds from every delivery under raw/, so it is refused when it would lose or rewrite what
+    was published: an edition missing from raw/, an edition delivered again with other cells, or an
+    edition older than a published one that contradicts it without that newer edition explaining why
+    (a [[revision_notes]] entry or a method change for the series)."""
+    if published is None or published.empty:
+        return
+    new = pd.concat([v.observations.assign(municipality=v.observations["municipality"].astype(str))
+                     [PUBLISHED_COLUMNS] for v in valid], ignore_index=True)
+    key = ["municipality", "edition"]
+    delivered = set(new[key].itertuples(index=False, name=None))
+    shown = set(published[key].itertuples(index=False, name=None))
+    problems = []
+    for m, e in sorted(shown - delivered):
+        files = sorted(set(published.loc[(published["municipality"] == m) & (published["edition"] == e), "file"]))
+        problems.append(Problem(files[0], None, None, str(e),
+                                f"edition {e} of {m} is published but no longer under raw/ (files {', '.join(files)})",
+                                "Put the delivery back: raw/ keeps every edition ever delivered, and a refresh "
+                                "never drops a published one."))
+    cell_key = [*key, "series", "year"]
+    again = new[[k in shown for k in new[key].itertuples(index=False, name=None)]]
+    before = published[[k in delivered for k in published[key].itertuples(index=False, name=None)]]
+    both = again.merge(before, on=cell_key, how="outer", suffixes=("", "_published"), indicator="side")
+    action = ("A published edition is never changed: put back the file as published (its sha256 is in the table "
+              "deliveries) and deliver corrections in a new edition, where they show up in revisions.")
+    for r in both.itertuples(index=False):
+        if r.side == "right_only":
+            problems.append(Problem(r.file_published, int(r.row_published), r.label_published, r.cell_published,
+                                    f"edition {r.edition} was published with this cell ({r.series} {r.year}), "
+                                    f"and the delivery no longer has it", action))
+        elif r.side == "left_only":
+            problems.append(Problem(r.file, int(r.row), r.label, r.cell,
+                                    f"edition {r.edition} was published without {r.series} {r.year}; "
+                                    f"the delivery adds it", action))
+        elif not _same(r.value, r.value_published):
+            problems.append(Problem(r.file, int(r.row), r.label, r.cell,
+                                    f"edition {r.edition} was published with {r.cell_published!r} for "
+                                    f"{r.series} {r.year}; the delivery changes it", action))
+    problems += _late_contradictions(valid, new, shown)
+    if problems:
+        raise DeliveryError(problems)
+
+
+def _same(a: float, b: float) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
+
+
+def _late_contradictions(valid: list[ValidDelivery], new: pd.DataFrame, shown: set) -> list[Problem]:
+    """Cells of an edition delivered after a newer one was published, where that newer one differs unexplained."""
+    late = [(m, e) for m, e in set(new[["municipality", "edition"]].itertuples(index=False, name=None))
+            if (m, e) not in shown and any(m2 == m and e2 > e for m2, e2 in shown)]
+    if not late:
+        return []
+    explained: set[tuple] = set()
+    for v in valid:
+        d = v.parsed.delivery
+        for r in v.observations[["municipality", "series", "year"]].itertuples(index=False):
+            for c in d.method_changes:
+                if c.series == r.series and (c.kind == "restate" or r.year >= c.from_year):
+                    explained.add((r.municipality, d.edition, r.series, r.year))
+            for n in d.revision_notes:
+                if n.series == r.series and (not n.years or r.year in n.years):
+                    explained.add((r.municipality, d.edition, r.series, r.year))
+    problems = []
+    values = new[new["value"].notna()]
+    for m, e in sorted(late):
+        mine = values[(values["municipality"] == m) & (values["edition"] == e)]
+        newer = values[(values["municipality"] == m) & (values["edition"] > e)
+                       & [(m, x) in shown for x in values["edition"]]]
+        nearest = newer.sort_values("edition").drop_duplicates(["series", "year"])
+        pairs = mine.merge(nearest, on=["municipality", "series", "year"], suffixes=("", "_newer"))
+        for r in pairs.itertuples(index=False):
+            if r.value == r.value_newer or (m, r.edition_newer, r.series, r.year) in explained:
+                continue
+            problems.append(Problem(
+                r.file, int(r.row), r.label, r.cell,
+                f"edition {e} arrives after edition {r.edition_newer} was published and contradicts it: "
+                f"{r.series} {r.year} is {r.cell_newer!r} there, with no note or method change explaining it",
+                f"Check that this file really is edition {e} as published. If edition {r.edition_newer} corrected "
+                f"the figure, say so in its manifest.toml: [[revision_notes]] series = \"{r.series}\", "
+                f"years = [{r.year}], note = \"why it changed\"."))
+    return problems
