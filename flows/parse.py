@@ -164,6 +164,9 @@ def read_xlsx_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[str]
             if any(any(c.strip() for c in cells) for _, cells in rows):
                 name = f.name if len(wb.worksheets) == 1 else f"{f.name}[{ws.title}]"
                 tables.append((name, rows))
+    except Exception as exc:  # a sheet broken inside shows only when it is read; openpyxl raises many types
+        raise _refuse(f.name, f"workbook cannot be read ({type(exc).__name__})",
+                      "Open it in Excel and save it again as .xlsx.") from None
     finally:
         wb.close()
     if problems:

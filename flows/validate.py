@@ -189,8 +189,8 @@ def _late_contradictions(valid: list[ValidDelivery], new: pd.DataFrame, shown: s
     values = new[new["value"].notna()]
     for m, e in sorted(late):
         mine = values[(values["municipality"] == m) & (values["edition"] == e)]
-        newer = values[(values["municipality"] == m) & (values["edition"] > e)
-                       & [(m, x) in shown for x in values["edition"]]]
+        published_newer = values["edition"].map(lambda x: (m, x) in shown and x > e)
+        newer = values[(values["municipality"] == m) & published_newer.astype(bool)]
         nearest = newer.sort_values("edition").drop_duplicates(["series", "year"])
         pairs = mine.merge(nearest, on=["municipality", "series", "year"], suffixes=("", "_newer"))
         for r in pairs.itertuples(index=False):

@@ -33,9 +33,10 @@ def make_raw(root: Path, folders: dict[str, Path]) -> Path:
     return root
 
 
-def refresh_in_process(raw_dir: Path, warehouse: Path, now: dt.datetime | None = None) -> None:
+def refresh_in_process(raw_dir: Path, warehouse: Path, now: dt.datetime | None = None,
+                       catalogue: Catalogue | None = None) -> None:
     """The refresh flow's steps without Prefect: discover, parse, validate, check, build, publish."""
-    catalogue = Catalogue.load()
+    catalogue = catalogue or Catalogue.load()
     valid = [validate_delivery(parse_delivery(d, catalogue), catalogue) for d in discover(raw_dir)]
     with wh.writer_lock(warehouse):
         check_against_published(valid, wh.published_cells(warehouse))
