@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -34,11 +35,11 @@ def make_raw(root: Path, folders: dict[str, Path]) -> Path:
 
 
 def refresh_in_process(raw_dir: Path, warehouse: Path, now: dt.datetime | None = None,
-                       catalogue: Catalogue | None = None) -> None:
+                       catalogue: Catalogue | None = None, wait_seconds: float = 0.0) -> None:
     """The refresh flow's steps without Prefect: discover, parse, validate, check, build, publish."""
     catalogue = catalogue or Catalogue.load()
     valid = [validate_delivery(parse_delivery(d, catalogue), catalogue) for d in discover(raw_dir)]
-    with wh.writer_lock(warehouse):
+    with wh.writer_lock(warehouse, wait_seconds):
         check_against_published(valid, wh.published_cells(warehouse))
         frames = wh.staging_frames(valid, catalogue, wh.previous_loads(warehouse),
                                    now or dt.datetime(2020, 1, 1, 12, 0, 0))
@@ -86,6 +87,40 @@ def run_cli(args: list[str], env: dict[str, str], timeout: float = 180) -> subpr
     return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
+# One row that changes with every part of a refresh: cells per edition, editions, current cells and their sum.
+SIGNATURE_SQL = ("select (select string_agg(edition || ':' || n, ' ' order by edition) from "
+                 "(select edition, count(*) as n from observation_vintages group by edition)) as vintages, "
+                 "(select count(*) from editions) as editions, (select count(*) from observations) as observations, "
+                 "(select round(sum(value), 3) from observations) as total")
+
+
+def signature(warehouse: Path) -> str:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return ",".join(map(str, con.execute(SIGNATURE_SQL).fetchone()))
+    finally:
+        con.close()
+
+
+def read_in_a_loop(warehouse: Path, stop: Path, out: Path, max_reads: int = 5000) -> None:
+    """Open the warehouse read-only again and again until stop exists; write what was seen to out (JSON)."""
+    seen, errors, reads = {}, [], 0
+    while reads < max_reads and not stop.exists():
+        try:
+            sig = signature(warehouse)
+            seen[sig] = seen.get(sig, 0) + 1
+        except Exception as exc:  # every failure is what the test looks for
+            errors.append(f"{type(exc).__name__}: {exc}")
+        reads += 1
+        if reads == 1:
+            out.with_suffix(".ready").touch()
+    out.write_text(json.dumps({"reads": reads, "seen": seen, "errors": errors[:20]}))
+
+
 if __name__ == "__main__":
-    # python tests/reliability.py RAW_DIR WAREHOUSE: the in-process refresh in a process of its own.
-    refresh_in_process(Path(sys.argv[1]), Path(sys.argv[2]))
+    # python tests/reliability.py refresh RAW_DIR WAREHOUSE [WAIT] | read WAREHOUSE STOP_FILE OUT_FILE
+    if sys.argv[1] == "refresh":
+        refresh_in_process(Path(sys.argv[2]), Path(sys.argv[3]), 
+                           wait_seconds=float(sys.argv[4]) if len(sys.argv) > 4 else 0.0)
+    else:
+        read_in_a_loop(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))

@@ -70,7 +70,7 @@ def test_sigkill_inside_the_warehouse_build_then_the_next_run_recovers(tmp_path,
     assert sorted(r[1] for r in before["main.editions"]) == [2018]
 
     env = {**os.environ, CRASH_ENV: stage}
-    child = subprocess.run([sys.executable, str(Path(__file__).with_name("reliability.py")), str(raw),
+    child = subprocess.run([sys.executable, str(Path(__file__).with_name("reliability.py")), "refresh", str(raw),
                             str(warehouse)], env=env, capture_output=True, text=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
     assert_whole(tmp_path, raw, warehouse, stage, before_file, before)

@@ -1,0 +1,124 @@
+"""Readers keep reading during refreshes and never see a partial warehouse; refreshes at once never corrupt it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from flows import warehouse as wh
+from reliability import (EDITIONS, RAW_2019, SIGNATURE_SQL, cli_env, failed_checks, file_state, make_raw,
+                         refresh_in_process, run_cli, signature, snapshot)
+
+HELPER = str(Path(__file__).with_name("reliability.py"))
+DUCKDB_READERS = 3
+CHILD_REFRESHES = 4  # two pairs started at the same moment, each waiting for the writer lock
+
+
+def start(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, HELPER, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def stop(proc: subprocess.Popen, timeout: float = 120) -> tuple[int, str]:
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return proc.returncode, err
+
+
+def published_before(tmp_path: Path) -> tuple[Path, Path]:
+    raw = make_raw(tmp_path / "raw", {"2018": EDITIONS / "2018-old-method"})
+    warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
+    warehouse.parent.mkdir()
+    refresh_in_process(raw, warehouse)
+    shutil.copytree(RAW_2019, raw / "2019")
+    return raw, warehouse
+
+
+def query_loop(warehouse: Path, stop_event: threading.Event, results: dict, max_runs: int = 200) -> None:
+    while not stop_event.is_set() and results["runs"] < max_runs:
+        r = run_cli(["query", SIGNATURE_SQL, "--warehouse", str(warehouse), "--csv"], cli_env(None), timeout=120)
+        results["runs"] += 1
+        if r.returncode != 0:
+            results["errors"].append(r.stderr[-500:])
+        else:
+            sig = ",".join(r.stdout.splitlines()[1].split(","))
+            results["seen"][sig] = results["seen"].get(sig, 0) + 1
+
+
+def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, prefect_api):
+    raw, warehouse = published_before(tmp_path)
+    before = signature(warehouse)
+    stop_file = tmp_path / "stop"
+    outs = [tmp_path / f"reader-{i}.json" for i in range(DUCKDB_READERS)]
+    readers = [start(["read", str(warehouse), str(stop_file), str(o)]) for o in outs]
+    query_results = {"runs": 0, "seen": {}, "errors": []}
+    stop_event = threading.Event()
+    thread = threading.Thread(target=query_loop, args=(warehouse, stop_event, query_results))
+    refreshes: list[subprocess.Popen] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not all(o.with_suffix(".ready").exists() for o in outs) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        thread.start()
+
+        env = cli_env(prefect_api)
+        args = ["run", "--raw-dir", str(raw), "--warehouse", str(warehouse), "--wait", "300"]
+        cli = [subprocess.Popen([sys.executable, "-m", "flows.cli", *args], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=Path(HELPER).parent.parent) for _ in range(2)]
+        refreshes += cli
+        for _ in range(CHILD_REFRESHES // 2):
+            pair = [start(["refresh", str(raw), str(warehouse), "300"]) for _ in range(2)]
+            refreshes += pair
+            for p in pair:
+                code, err = stop(p, timeout=300)
+                assert code == 0, err[-2000:]
+        for p in cli:
+            code, err = stop(p, timeout=300)
+            assert code == 0, err[-3000:]
+    finally:
+        stop_file.touch()
+        stop_event.set()
+        for p in refreshes + readers:
+            if p.poll() is None:
+                stop(p, timeout=60)
+        if thread.is_alive():
+            thread.join(timeout=180)
+
+    after = signature(warehouse)
+    # 2018 edition: 8 kerncijfers rows x 4 years + 4 grades x 1 year = 36; 2019: 8 x 4 + 4 x 2 = 40
+    assert before.split(",")[0] == "2018:36" and after.split(",")[0] == "2018:36 2019:40"
+    reports = [json.loads(o.read_text()) for o in outs]
+    for r in reports:
+        assert r["errors"] == [] and r["reads"] > 0
+        assert set(r["seen"]) <= {before, after}, r["seen"]
+    assert query_results["errors"] == [] and query_results["runs"] > 0
+    assert set(query_results["seen"]) <= {before, after}, query_results["seen"]
+    assert {before, after} == set().union(*(r["seen"] for r in reports))
+    assert failed_checks(warehouse) == {}
+    reference = tmp_path / "reference" / "kanaalmonitor.duckdb"
+    reference.parent.mkdir()
+    shutil.copy2(warehouse, reference)
+    refresh_in_process(raw, reference)
+    assert snapshot(warehouse) == snapshot(reference)
+    print(f"readers: {DUCKDB_READERS} DuckDB ({sum(r['reads'] for r in reports)} reads), "
+          f"kanaalmonitor query ({query_results['runs']} runs); refreshes: 2 commands + {CHILD_REFRESHES} in-process")
+
+
+def test_a_refresh_while_another_holds_the_writer_lock_refuses_and_changes_nothing(tmp_path, prefect_api):
+    raw, warehouse = published_before(tmp_path)
+    before_file, before = file_state(warehouse), snapshot(warehouse)
+    with wh.writer_lock(warehouse):
+        result = run_cli(["run", "--raw-dir", str(raw), "--warehouse", str(warehouse)], cli_env(prefect_api))
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert (f"Another refresh is writing {warehouse} (process {os.getpid()}). Nothing was changed; "
+            f"run again when it has finished.") in result.stderr
+    assert file_state(warehouse) == before_file and snapshot(warehouse) == before
