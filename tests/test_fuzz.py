@@ -94,7 +94,7 @@ def mutate(data: bytes, steps: list[tuple]) -> bytes:
     return data
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=200)
 @given(name=st.sampled_from(["kerncijfers.csv", "klanttevredenheid.csv"]), steps=st.lists(mutation, min_size=1,
                                                                                           max_size=4))
 def test_mutations_of_the_real_delivery(delivery_dir, name, steps):
