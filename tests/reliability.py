@@ -1,37 +1,23 @@
-"""Helpers of the reliability tests: raw folders, the in-process refresh, warehouse state, the CLI."""
+"""The reliability tests' own helpers: the refresh with its check against the published warehouse, whole
+warehouse states, and a reader that keeps reading."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 
+from flows import warehouse as wh
 from flows.catalogue import Catalogue
 from flows.manifest import discover
 from flows.parse import parse_delivery
 from flows.validate import check_against_published, validate_delivery
-from flows import warehouse as wh
+from tests.helpers import FIXED_NOW, PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-RAW_2019 = ROOT / "raw" / "2019"
-EDITIONS = ROOT / "tests" / "data" / "editions"
-CHECKS = sorted((ROOT / "warehouse" / "checks").glob("assert_*.sql"))
-CLI = [sys.executable, "-m", "flows.cli"]
-
-
-def make_raw(root: Path, folders: dict[str, Path]) -> Path:
-    """A raw folder under root holding a copy of each source folder under its name."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name, source in folders.items():
-        shutil.copytree(source, root / name)
-    return root
+CHECKS = sorted((PROJECT_ROOT / "warehouse" / "checks").glob("assert_*.sql"))
 
 
 def refresh_in_process(raw_dir: Path, warehouse: Path, now: dt.datetime | None = None,
@@ -42,14 +28,8 @@ def refresh_in_process(raw_dir: Path, warehouse: Path, now: dt.datetime | None =
     with wh.writer_lock(warehouse, wait_seconds):
         check_against_published(valid, wh.published_cells(warehouse))
         frames = wh.staging_frames(valid, catalogue, wh.previous_loads(warehouse),
-                                   now or dt.datetime(2020, 1, 1, 12, 0, 0))
+                                   now or FIXED_NOW)
         wh.publish(wh.build(warehouse, frames), warehouse)
-
-
-def file_state(path: Path) -> tuple[str, int, int]:
-    """sha256, mtime (ns) and size of a file."""
-    st = path.stat()
-    return hashlib.sha256(path.read_bytes()).hexdigest(), st.st_mtime_ns, st.st_size
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
@@ -71,20 +51,6 @@ def failed_checks(warehouse: Path) -> dict[str, int]:
     finally:
         con.close()
     return {k: v for k, v in counts.items() if v}
-
-
-def cli_env(prefect: dict[str, str] | None, **extra: str) -> dict[str, str]:
-    """Environment of a `kanaalmonitor` subprocess: offline Prefect against the test server."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "KANAALMONITOR_"))}
-    env.update({"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                "PREFECT_LOGGING_LEVEL": "WARNING"})
-    env.update(prefect or {})
-    env.update(extra)
-    return env
-
-
-def run_cli(args: list[str], env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
 # One row that changes with every part of a refresh: cells per edition, editions, current cells and their sum.
@@ -118,7 +84,7 @@ def read_in_a_loop(warehouse: Path, stop: Path, out: Path, max_reads: int = 5000
 
 
 if __name__ == "__main__":
-    # python tests/reliability.py refresh RAW_DIR WAREHOUSE [WAIT] | read WAREHOUSE STOP_FILE OUT_FILE
+    # python -m tests.reliability refresh RAW_DIR WAREHOUSE [WAIT] | read WAREHOUSE STOP_FILE OUT_FILE
     if sys.argv[1] == "refresh":
         refresh_in_process(Path(sys.argv[2]), Path(sys.argv[3]), 
                            wait_seconds=float(sys.argv[4]) if len(sys.argv) > 4 else 0.0)

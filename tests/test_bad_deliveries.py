@@ -16,9 +16,11 @@ from flows.catalogue import Catalogue
 from flows.config import LABELS_FILE, MAX_FILE_BYTES
 from flows.errors import DeliveryError, Problem
 from flows.parse import MAX_PRINTED_BYTES
-from reliability import RAW_2019, ROOT, cli_env, file_state, make_raw, refresh_in_process, run_cli
+from tests.helpers import PROJECT_ROOT, RAW_2019, make_raw
+from tests.ops_support import file_state, kanaalmonitor, prefect_env
+from tests.reliability import refresh_in_process
 
-BAD = ROOT / "tests" / "data" / "bad"
+BAD = PROJECT_ROOT / "tests" / "data" / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
 NOT_DELIVERED = {"expected.toml"}
 
@@ -171,15 +173,15 @@ def published_2019(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("published")
     warehouse = base / "wh" / "kanaalmonitor.duckdb"
     warehouse.parent.mkdir()
-    refresh_in_process(make_raw(base / "raw", {"2019": RAW_2019}), warehouse)
+    refresh_in_process(make_raw(base, RAW_2019), warehouse)
     return warehouse
 
 
 def setup_case(case: str, tmp_path: Path, published: Path) -> tuple[Path, Path, dict]:
     exp = expected(case)
     folder = exp.get("folder", case)
-    keep = {} if "2019" in exp.get("drop", []) or folder == "2019" else {"2019": RAW_2019}
-    raw = make_raw(tmp_path / "raw", keep)
+    keep = [] if "2019" in exp.get("drop", []) or folder == "2019" else [RAW_2019]
+    raw = make_raw(tmp_path, *keep)
     target = raw / folder
     target.mkdir()
     for p in (BAD / case).iterdir():
@@ -247,10 +249,11 @@ CLI_CASES = [c for c in CASES if expected(c).get("cli")]
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
-def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, published_2019, prefect_api):
+def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, published_2019, prefect_server):
     raw, warehouse, exp = setup_case(case, tmp_path, published_2019)
     before = file_state(warehouse)
-    result = run_cli(["run", "--raw-dir", str(raw), "--warehouse", str(warehouse)], cli_env(prefect_api))
+    result = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse),
+                           env=prefect_env(tmp_path / "client", prefect_server), cwd=tmp_path)
     assert result.returncode == 1, result.stderr[-3000:]
     n = len(exp["problem"])
     assert f"Delivery refused: {n} problem(s); nothing was loaded." in result.stderr

@@ -12,30 +12,35 @@ import time
 from pathlib import Path
 
 from flows import warehouse as wh
-from reliability import (EDITIONS, RAW_2019, SIGNATURE_SQL, cli_env, failed_checks, file_state, make_raw,
-                         refresh_in_process, run_cli, signature, snapshot)
+from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, make_raw
+from tests.ops_support import BIN, file_state, kanaalmonitor, prefect_env, stop
+from tests.reliability import SIGNATURE_SQL, failed_checks, refresh_in_process, signature, snapshot
 
-HELPER = str(Path(__file__).with_name("reliability.py"))
 DUCKDB_READERS = 3
 CHILD_REFRESHES = 4  # two pairs started at the same moment, each waiting for the writer lock
 
 
-def start(args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, HELPER, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=PROJECT_ROOT)
 
 
-def stop(proc: subprocess.Popen, timeout: float = 120) -> tuple[int, str]:
+def helper(*args: str) -> subprocess.Popen:
+    return start([sys.executable, "-m", "tests.reliability", *args])
+
+
+def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
+    """Wait for a process we started to end by itself; stop it by PID if it does not."""
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        stop(proc)
         _, err = proc.communicate()
     return proc.returncode, err
 
 
 def published_before(tmp_path: Path) -> tuple[Path, Path]:
-    raw = make_raw(tmp_path / "raw", {"2018": EDITIONS / "2018-old-method"})
+    raw = make_raw(tmp_path, EDITIONS / "2018-old-method")
     warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
     warehouse.parent.mkdir()
     refresh_in_process(raw, warehouse)
@@ -43,9 +48,11 @@ def published_before(tmp_path: Path) -> tuple[Path, Path]:
     return raw, warehouse
 
 
-def query_loop(warehouse: Path, stop_event: threading.Event, results: dict, max_runs: int = 200) -> None:
+def query_loop(warehouse: Path, env: dict[str, str], stop_event: threading.Event, results: dict,
+               max_runs: int = 200) -> None:
     while not stop_event.is_set() and results["runs"] < max_runs:
-        r = run_cli(["query", SIGNATURE_SQL, "--warehouse", str(warehouse), "--csv"], cli_env(None), timeout=120)
+        r = kanaalmonitor("query", SIGNATURE_SQL, "--warehouse", str(warehouse), "--csv", env=env,
+                          cwd=warehouse.parent, timeout=120)
         results["runs"] += 1
         if r.returncode != 0:
             results["errors"].append(r.stderr[-500:])
@@ -54,15 +61,16 @@ def query_loop(warehouse: Path, stop_event: threading.Event, results: dict, max_
             results["seen"][sig] = results["seen"].get(sig, 0) + 1
 
 
-def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, prefect_api):
+def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, prefect_server):
     raw, warehouse = published_before(tmp_path)
     before = signature(warehouse)
     stop_file = tmp_path / "stop"
     outs = [tmp_path / f"reader-{i}.json" for i in range(DUCKDB_READERS)]
-    readers = [start(["read", str(warehouse), str(stop_file), str(o)]) for o in outs]
+    readers = [helper("read", str(warehouse), str(stop_file), str(o)) for o in outs]
     query_results = {"runs": 0, "seen": {}, "errors": []}
     stop_event = threading.Event()
-    thread = threading.Thread(target=query_loop, args=(warehouse, stop_event, query_results))
+    env = prefect_env(tmp_path / "client", prefect_server)
+    thread = threading.Thread(target=query_loop, args=(warehouse, env, stop_event, query_results))
     refreshes: list[subprocess.Popen] = []
     try:
         deadline = time.monotonic() + 120
@@ -70,26 +78,24 @@ def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, p
             time.sleep(0.1)
         thread.start()
 
-        env = cli_env(prefect_api)
         args = ["run", "--raw-dir", str(raw), "--warehouse", str(warehouse), "--wait", "300"]
-        cli = [subprocess.Popen([sys.executable, "-m", "flows.cli", *args], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, cwd=Path(HELPER).parent.parent) for _ in range(2)]
+        cli = [start([str(BIN / "kanaalmonitor"), *args], env=env) for _ in range(2)]
         refreshes += cli
         for _ in range(CHILD_REFRESHES // 2):
-            pair = [start(["refresh", str(raw), str(warehouse), "300"]) for _ in range(2)]
+            pair = [helper("refresh", str(raw), str(warehouse), "300") for _ in range(2)]
             refreshes += pair
             for p in pair:
-                code, err = stop(p, timeout=300)
+                code, err = finish(p)
                 assert code == 0, err[-2000:]
         for p in cli:
-            code, err = stop(p, timeout=300)
+            code, err = finish(p)
             assert code == 0, err[-3000:]
     finally:
         stop_file.touch()
         stop_event.set()
         for p in refreshes + readers:
             if p.poll() is None:
-                stop(p, timeout=60)
+                finish(p, timeout=60)
         if thread.is_alive():
             thread.join(timeout=180)
 
@@ -113,11 +119,12 @@ def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, p
           f"kanaalmonitor query ({query_results['runs']} runs); refreshes: 2 commands + {CHILD_REFRESHES} in-process")
 
 
-def test_a_refresh_while_another_holds_the_writer_lock_refuses_and_changes_nothing(tmp_path, prefect_api):
+def test_a_refresh_while_another_holds_the_writer_lock_refuses_and_changes_nothing(tmp_path, prefect_server):
     raw, warehouse = published_before(tmp_path)
     before_file, before = file_state(warehouse), snapshot(warehouse)
     with wh.writer_lock(warehouse):
-        result = run_cli(["run", "--raw-dir", str(raw), "--warehouse", str(warehouse)], cli_env(prefect_api))
+        result = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse),
+                               env=prefect_env(tmp_path / "client", prefect_server), cwd=tmp_path)
     assert result.returncode == 3, result.stderr[-3000:]
     assert (f"Another refresh is writing {warehouse} (process {os.getpid()}). Nothing was changed; "
             f"run again when it has finished.") in result.stderr

@@ -13,8 +13,9 @@ import duckdb
 import pytest
 
 from flows.faults import CRASH_ENV, STAGES, crash_point
-from reliability import (EDITIONS, RAW_2019, cli_env, failed_checks, file_state, make_raw, refresh_in_process,
-                         run_cli, snapshot)
+from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, make_raw
+from tests.ops_support import file_state, kanaalmonitor, prefect_env
+from tests.reliability import failed_checks, refresh_in_process, snapshot
 
 BEFORE_RENAME = STAGES[:STAGES.index("after-publish")]
 WAREHOUSE_STAGES = STAGES[1:]  # every stage inside flows/warehouse.py
@@ -30,7 +31,7 @@ def test_stages_are_named_in_one_place_and_unknown_names_are_refused(monkeypatch
 
 def published_before(tmp_path: Path) -> tuple[Path, Path]:
     """A warehouse published from the 2018 edition alone, and its raw folder with the 2019 edition added."""
-    raw = make_raw(tmp_path / "raw", {"2018": EDITIONS / "2018-old-method"})
+    raw = make_raw(tmp_path, EDITIONS / "2018-old-method")
     warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
     warehouse.parent.mkdir()
     refresh_in_process(raw, warehouse)
@@ -70,8 +71,8 @@ def test_sigkill_inside_the_warehouse_build_then_the_next_run_recovers(tmp_path,
     assert sorted(r[1] for r in before["main.editions"]) == [2018]
 
     env = {**os.environ, CRASH_ENV: stage}
-    child = subprocess.run([sys.executable, str(Path(__file__).with_name("reliability.py")), "refresh", str(raw),
-                            str(warehouse)], env=env, capture_output=True, text=True, timeout=300)
+    child = subprocess.run([sys.executable, "-m", "tests.reliability", "refresh", str(raw), str(warehouse)], env=env,
+                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
     assert_whole(tmp_path, raw, warehouse, stage, before_file, before)
 
@@ -81,16 +82,17 @@ def test_sigkill_inside_the_warehouse_build_then_the_next_run_recovers(tmp_path,
     assert leftovers(warehouse) == ["kanaalmonitor.duckdb"]
 
 
-def test_sigkill_of_the_command_at_first_and_last_stage_then_a_plain_run_recovers(tmp_path, prefect_api):
+def test_sigkill_of_the_command_at_first_and_last_stage_then_a_plain_run_recovers(tmp_path, prefect_server):
     raw, warehouse = published_before(tmp_path)
     before_file, before = file_state(warehouse), snapshot(warehouse)
     args = ["run", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
     for stage in ("parsed", "checking", "after-publish"):
-        crashed = run_cli(args, cli_env(prefect_api, **{CRASH_ENV: stage}))
+        crashed = kanaalmonitor(*args, env=prefect_env(tmp_path / "client", prefect_server, **{CRASH_ENV: stage}),
+                                cwd=tmp_path)
         assert crashed.returncode == -signal.SIGKILL, (stage, crashed.stderr[-2000:])
         assert_whole(tmp_path, raw, warehouse, stage, before_file, before)
 
-    recovered = run_cli(args, cli_env(prefect_api))
+    recovered = kanaalmonitor(*args, env=prefect_env(tmp_path / "client", prefect_server), cwd=tmp_path)
     assert recovered.returncode == 0, recovered.stderr[-3000:]
     assert failed_checks(warehouse) == {}
     assert snapshot(warehouse) == new_state(tmp_path, raw, warehouse, "reference-recovered")
@@ -98,7 +100,7 @@ def test_sigkill_of_the_command_at_first_and_last_stage_then_a_plain_run_recover
 
 
 def test_stale_temp_and_wal_files_of_a_dead_writer_are_cleared(tmp_path):
-    raw = make_raw(tmp_path / "raw", {"2019": RAW_2019})
+    raw = make_raw(tmp_path, RAW_2019)
     warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
     warehouse.parent.mkdir()
     refresh_in_process(raw, warehouse)

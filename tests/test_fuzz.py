@@ -16,7 +16,7 @@ from flows.errors import DeliveryError, Problem
 from flows.manifest import read_manifest
 from flows.parse import parse_delivery
 from flows.validate import validate_delivery
-from reliability import RAW_2019
+from tests.helpers import RAW_2019
 
 CATALOGUE = Catalogue.load()
 KERNCIJFERS = (RAW_2019 / "kerncijfers.csv").read_bytes()

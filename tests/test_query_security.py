@@ -6,7 +6,9 @@ import pytest
 
 from flows.cli import main
 from flows.errors import DeliveryError
-from reliability import RAW_2019, cli_env, file_state, make_raw, refresh_in_process, run_cli, snapshot
+from tests.helpers import RAW_2019, make_raw
+from tests.ops_support import file_state, kanaalmonitor, prefect_env
+from tests.reliability import refresh_in_process, snapshot
 
 REFUSED = {
     "drop": "drop table observations",
@@ -37,7 +39,7 @@ def warehouse(tmp_path_factory):
     base = tmp_path_factory.mktemp("query")
     path = base / "wh" / "kanaalmonitor.duckdb"
     path.parent.mkdir()
-    refresh_in_process(make_raw(base / "raw", {"2019": RAW_2019}), path)
+    refresh_in_process(make_raw(base, RAW_2019), path)
     return path
 
 
@@ -73,9 +75,10 @@ def test_read_statements_still_work(warehouse, capsys):
     ("set enable_external_access = true", "Query refused: kanaalmonitor query runs one statement that only reads "
                                           "(CALL, EXPLAIN, MULTI, PRAGMA, SELECT); got SET. Nothing was changed."),
 ])
-def test_the_command_refuses_with_exit_code_4(sql, message, warehouse):
+def test_the_command_refuses_with_exit_code_4(sql, message, warehouse, tmp_path):
     before = file_state(warehouse)
-    result = run_cli(["query", sql, "--warehouse", str(warehouse)], cli_env(None), timeout=120)
+    result = kanaalmonitor("query", sql, "--warehouse", str(warehouse), env=prefect_env(tmp_path / "client"),
+                           cwd=tmp_path, timeout=120)
     assert result.returncode == 4
     assert result.stderr.startswith(message), result.stderr
     assert file_state(warehouse) == before
@@ -87,7 +90,7 @@ SQL_FILE = "kern'cijfers; drop table series;--.csv"
 
 
 def test_quotes_and_sql_in_a_delivery_load_as_data(tmp_path):
-    raw = make_raw(tmp_path / "raw", {"2019": RAW_2019})
+    raw = make_raw(tmp_path, RAW_2019)
     d = raw / "2020"
     d.mkdir()
     table = (RAW_2019 / "kerncijfers.csv").read_text(encoding="utf-8").replace(
@@ -115,7 +118,7 @@ def test_quotes_and_sql_in_a_delivery_load_as_data(tmp_path):
 
 
 def test_a_label_with_sql_is_refused_as_an_unknown_label(tmp_path):
-    raw = make_raw(tmp_path / "raw", {"2019": RAW_2019})
+    raw = make_raw(tmp_path, RAW_2019)
     d = raw / "2020"
     d.mkdir()
     label = "WhatsApp'); drop table observations; --"

@@ -11,7 +11,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from reliability import RAW_2019, make_raw, refresh_in_process
+from tests.helpers import RAW_2019, make_raw
+from tests.reliability import refresh_in_process
 
 TABLES = ("kerncijfers.csv", "klanttevredenheid.csv")
 NOTE = "Bron: gemeente Utrecht, afdeling Onderzoek \u2013 cijfers geënquêteerd, café-bezoek niet geteld"
@@ -87,7 +88,7 @@ def observations(warehouse: Path) -> list[tuple]:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> list[tuple]:
     base = tmp_path_factory.mktemp("reference")
-    refresh_in_process(make_raw(base / "raw", {"2019": RAW_2019}), base / "kanaalmonitor.duckdb")
+    refresh_in_process(make_raw(base, RAW_2019), base / "kanaalmonitor.duckdb")
     return observations(base / "kanaalmonitor.duckdb")
 
 
@@ -101,7 +102,7 @@ def test_reference_is_the_2019_table(reference):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_unusual_form_loads_the_same_observations(variant, tmp_path, reference):
-    raw = make_raw(tmp_path / "raw", {"2019": RAW_2019})
+    raw = make_raw(tmp_path, RAW_2019)
     VARIANTS[variant](raw / "2019")
     warehouse = tmp_path / "kanaalmonitor.duckdb"
     refresh_in_process(raw, warehouse)

@@ -1,0 +1,74 @@
+"""Warehouses built from delivery folders in tests: the refresh's steps without Prefect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from flows import warehouse as wh
+from flows.catalogue import Catalogue
+from flows.config import PROJECT_ROOT
+from flows.manifest import discover
+from flows.parse import parse_delivery
+from flows.validate import validate_delivery
+
+RAW_2019 = PROJECT_ROOT / "raw" / "2019"
+EDITIONS = PROJECT_ROOT / "tests" / "data" / "editions"
+FIXED_NOW = dt.datetime(2026, 6, 1, 6, 0, 0)
+
+
+def make_raw(root: Path, *folders: Path) -> Path:
+    """A raw dir under root holding copies of the given delivery folders."""
+    raw = root / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for folder in folders:
+        shutil.copytree(folder, raw / folder.name)
+    return raw
+
+
+def staging(raw: Path, target: Path | None = None, now: dt.datetime = FIXED_NOW) -> dict[str, pd.DataFrame]:
+    """The staging frames the refresh builds from every delivery under raw."""
+    catalogue = Catalogue.load()
+    valid = [validate_delivery(parse_delivery(d, catalogue), catalogue) for d in discover(raw)]
+    return wh.staging_frames(valid, catalogue, wh.previous_loads(target) if target else {}, now)
+
+
+def publish_frames(frames: dict[str, pd.DataFrame], target: Path, sql_dir: Path | None = None) -> Path:
+    """Build, check and publish, as the refresh flow's last tasks do."""
+    tmp = wh.build(target, frames) if sql_dir is None else wh.build(target, frames, sql_dir=sql_dir)
+    wh.publish(tmp, target)
+    return target
+
+
+def build_warehouse(raw: Path, target: Path, now: dt.datetime = FIXED_NOW) -> Path:
+    """Discover, parse, validate, build, check and publish every delivery under raw into target."""
+    return publish_frames(staging(raw, target, now), target)
+
+
+def warehouse_from(root: Path, *folders: Path) -> Path:
+    """A published warehouse under root built from copies of the given delivery folders."""
+    return build_warehouse(make_raw(root, *folders), root / "kanaalmonitor.duckdb")
+
+
+def fingerprint(path: Path) -> tuple[str, int]:
+    """Content hash and modification time of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest(), os.stat(path).st_mtime_ns
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of one query on a published warehouse, read-only."""
+    con = wh.connect(warehouse, read_only=True)
+    try:
+        return rows(con, sql, params)
+    finally:
+        con.close()
