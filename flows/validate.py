@@ -124,9 +124,9 @@ def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame 
     """Rules across deliveries, against the cells of the published warehouse (None: nothing published yet).
 
     A refresh rebuilds from every delivery under raw/, so it is refused when it would lose or rewrite what
-    was published: an edition missing from raw/, an edition delivered again with other cells, or an
-    edition older than a published one that contradicts it without that newer edition explaining why
-    (a [[revision_notes]] entry or a method change for the series)."""
+    was published: an edition missing from raw/, or an edition delivered again with other cells. An older
+    edition that arrives late and differs from a newer one is not refused: the result must not depend on
+    the order editions arrived in, and a difference between editions is a restatement (a warning)."""
     if published is None or published.empty:
         return
     new = pd.concat([v.observations.assign(municipality=v.observations["municipality"].astype(str))
@@ -160,47 +160,9 @@ def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame 
             problems.append(Problem(r.file, int(r.row), r.label, r.cell,
                                     f"edition {r.edition} was published with {r.cell_published!r} for "
                                     f"{r.series} {r.year}; the delivery changes it", action))
-    problems += _late_contradictions(valid, new, shown)
     if problems:
         raise DeliveryError(problems)
 
 
 def _same(a: float, b: float) -> bool:
     return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
-
-
-def _late_contradictions(valid: list[ValidDelivery], new: pd.DataFrame, shown: set) -> list[Problem]:
-    """Cells of an edition delivered after a newer one was published, where that newer one differs unexplained."""
-    late = [(m, e) for m, e in set(new[["municipality", "edition"]].itertuples(index=False, name=None))
-            if (m, e) not in shown and any(m2 == m and e2 > e for m2, e2 in shown)]
-    if not late:
-        return []
-    explained: set[tuple] = set()
-    for v in valid:
-        d = v.parsed.delivery
-        for r in v.observations[["municipality", "series", "year"]].itertuples(index=False):
-            for c in d.method_changes:
-                if c.series == r.series and (c.kind == "restate" or r.year >= c.from_year):
-                    explained.add((r.municipality, d.edition, r.series, r.year))
-            for n in d.revision_notes:
-                if n.series == r.series and (not n.years or r.year in n.years):
-                    explained.add((r.municipality, d.edition, r.series, r.year))
-    problems = []
-    values = new[new["value"].notna()]
-    for m, e in sorted(late):
-        mine = values[(values["municipality"] == m) & (values["edition"] == e)]
-        published_newer = values["edition"].map(lambda x: (m, x) in shown and x > e)
-        newer = values[(values["municipality"] == m) & published_newer.astype(bool)]
-        nearest = newer.sort_values("edition").drop_duplicates(["series", "year"])
-        pairs = mine.merge(nearest, on=["municipality", "series", "year"], suffixes=("", "_newer"))
-        for r in pairs.itertuples(index=False):
-            if r.value == r.value_newer or (m, r.edition_newer, r.series, r.year) in explained:
-                continue
-            problems.append(Problem(
-                r.file, int(r.row), r.label, r.cell,
-                f"edition {e} arrives after edition {r.edition_newer} was published and contradicts it: "
-                f"{r.series} {r.year} is {r.cell_newer!r} there, with no note or method change explaining it",
-                f"Check that this file really is edition {e} as published. If edition {r.edition_newer} corrected "
-                f"the figure, say so in its manifest.toml: [[revision_notes]] series = \"{r.series}\", "
-                f"years = [{r.year}], note = \"why it changed\"."))
-    return problems

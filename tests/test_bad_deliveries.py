@@ -16,9 +16,9 @@ from flows.catalogue import Catalogue
 from flows.config import LABELS_FILE, MAX_FILE_BYTES
 from flows.errors import DeliveryError, Problem
 from flows.parse import MAX_PRINTED_BYTES
-from tests.helpers import PROJECT_ROOT, RAW_2019, make_raw
+from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, make_raw
 from tests.ops_support import file_state, kanaalmonitor, prefect_env
-from tests.reliability import refresh_in_process
+from tests.reliability import refresh_in_process, snapshot
 
 BAD = PROJECT_ROOT / "tests" / "data" / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
@@ -267,3 +267,20 @@ def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, pub
                 assert f"{key} {want[key]!r}" in line
         assert want["action"] in line
     assert file_state(warehouse) == before
+
+
+def test_an_older_edition_arriving_late_loads_as_if_it_had_come_first(tmp_path, published_2019):
+    """Not a bad delivery: 2018 differs from 2019 (web requests 2017: 231.000 there, 233.453 in 2019), a
+    restatement; the warehouse must not depend on the order the editions arrived in."""
+    late = tmp_path / "late" / "kanaalmonitor.duckdb"
+    late.parent.mkdir()
+    shutil.copy2(published_2019, late)
+    raw = make_raw(tmp_path, RAW_2019, EDITIONS / "2018-old-method")
+    refresh_in_process(raw, late)
+    fresh = tmp_path / "fresh.duckdb"
+    refresh_in_process(raw, fresh)
+    late_tables, fresh_tables = snapshot(late), snapshot(fresh)
+    for table in ("main.observation_vintages", "main.observations", "main.revisions"):
+        assert late_tables[table] == fresh_tables[table], table
+    restated = [r for r in late_tables["main.revisions"] if r[1] == "web_requests" and r[2] == 2017]
+    assert [(r[3], r[4], r[5], r[6], r[9]) for r in restated] == [(2018, 231000.0, 2019, 233453.0, "restated")]
