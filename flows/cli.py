@@ -11,6 +11,7 @@ from flows import cli_ops, cli_report, cli_tables
 from flows.config import PROJECT_ROOT, RAW_DIR, WAREHOUSE_PATH
 
 EXIT_REFUSED, EXIT_CHECKS, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
+READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"}  # MULTI: PIVOT
 
 
 def prefect_environment() -> None:
@@ -72,6 +73,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_QUERY
     try:
+        kinds = [st.type.name for st in duckdb.extract_statements(args.sql)]
+        if len(kinds) != 1 or kinds[0] not in READ_STATEMENTS:
+            print(f"Query refused: kanaalmonitor query runs one statement that only reads "
+                  f"({', '.join(sorted(READ_STATEMENTS))}); got {', '.join(kinds) or 'none'}. "
+                  f"Nothing was changed.", file=sys.stderr)
+            return EXIT_QUERY
         df = con.execute(args.sql).df()
     except duckdb.Error as exc:
         print(f"Query failed: {exc}", file=sys.stderr)

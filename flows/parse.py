@@ -126,7 +126,12 @@ def read_printed_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[s
         if sep:
             raise _refuse(f.name, f"table is separated by '{sep}', not ';'", "Save it as 'CSV (semicolon "
                           "separated)' from Excel, with Dutch number format.", row=1)
-    rows = [(i, cells) for i, cells in enumerate(csv.reader(io.StringIO(text), delimiter=";"), start=1)]
+    try:
+        rows = [(i, cells) for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=";"),
+                                                     start=1)]
+    except csv.Error as exc:
+        raise _refuse(f.name, f"file is not a readable CSV table ({exc})",
+                      "Save the table as 'CSV (semicolon separated)' from Excel.") from None
     return [(f.name, rows)]
 
 
@@ -164,6 +169,9 @@ def read_xlsx_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[str]
             if any(any(c.strip() for c in cells) for _, cells in rows):
                 name = f.name if len(wb.worksheets) == 1 else f"{f.name}[{ws.title}]"
                 tables.append((name, rows))
+    except Exception as exc:  # a sheet broken inside shows only when it is read; openpyxl raises many types
+        raise _refuse(f.name, f"workbook cannot be read ({type(exc).__name__})",
+                      "Open it in Excel and save it again as .xlsx.") from None
     finally:
         wb.close()
     if problems:

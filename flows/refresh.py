@@ -12,11 +12,12 @@ from pydantic import Field
 from flows.catalogue import Catalogue
 from flows.config import RAW_DIR, WAREHOUSE_PATH
 from flows.errors import DeliveryError
+from flows.faults import crash_point
 from flows.fingerprint import build_inputs
 from flows.manifest import Delivery, discover
 from flows.parse import parse_delivery
 from flows.run_report import Outcome, create_artifacts
-from flows.validate import ValidDelivery, validate_delivery
+from flows.validate import ValidDelivery, check_against_published, validate_delivery
 from flows import warehouse as wh
 
 
@@ -41,6 +42,12 @@ def find_deliveries(raw_dir: Path) -> list[Delivery]:
 def check_delivery(delivery: Delivery, catalogue: Catalogue) -> ValidDelivery:
     """Parse one delivery and validate it against the schemas."""
     return validate_delivery(parse_delivery(delivery, catalogue), catalogue)
+
+
+@task(cache_policy=NO_CACHE)
+def check_published(valid: list[ValidDelivery], warehouse: Path) -> None:
+    """Refuse a delivery set that would drop or rewrite what the published warehouse holds."""
+    check_against_published(valid, wh.published_cells(warehouse))
 
 
 @task(cache_policy=NO_CACHE)
@@ -110,6 +117,8 @@ def refresh(
                     outcome.problems.extend(exc.problems)
             if outcome.problems:
                 raise DeliveryError(outcome.problems)
+            crash_point("parsed")
+            check_published(valid, warehouse)
             tmp = build_warehouse(valid, catalogue, warehouse)
         except DeliveryError as exc:
             outcome.problems = exc.problems

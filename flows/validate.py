@@ -115,3 +115,54 @@ def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> lis
                 f"replace all earlier ones) or kind = \"break\" with from_year = the first new year, "
                 f"method = a short name, note = the footnote."))
     return problems
+
+
+PUBLISHED_COLUMNS = ["municipality", "edition", "series", "year", "value", "cell", "file", "row", "label"]
+
+
+def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame | None) -> None:
+    """Rules across deliveries, against the cells of the published warehouse (None: nothing published yet).
+
+    A refresh rebuilds from every delivery under raw/, so it is refused when it would lose or rewrite what
+    was published: an edition missing from raw/, or an edition delivered again with other cells. An older
+    edition that arrives late and differs from a newer one is not refused: the result must not depend on
+    the order editions arrived in, and a difference between editions is a restatement (a warning)."""
+    if published is None or published.empty:
+        return
+    new = pd.concat([v.observations.assign(municipality=v.observations["municipality"].astype(str))
+                     [PUBLISHED_COLUMNS] for v in valid], ignore_index=True)
+    key = ["municipality", "edition"]
+    delivered = set(new[key].itertuples(index=False, name=None))
+    shown = set(published[key].itertuples(index=False, name=None))
+    problems = []
+    for m, e in sorted(shown - delivered):
+        files = sorted(set(published.loc[(published["municipality"] == m) & (published["edition"] == e), "file"]))
+        problems.append(Problem(files[0], None, None, str(e),
+                                f"edition {e} of {m} is published but no longer under raw/ (files {', '.join(files)})",
+                                "Put the delivery back: raw/ keeps every edition ever delivered, and a refresh "
+                                "never drops a published one."))
+    cell_key = [*key, "series", "year"]
+    again = new[[k in shown for k in new[key].itertuples(index=False, name=None)]]
+    before = published[[k in delivered for k in published[key].itertuples(index=False, name=None)]]
+    both = again.merge(before, on=cell_key, how="outer", suffixes=("", "_published"), indicator="side")
+    action = ("A published edition is never changed: put back the file as published (its sha256 is in the table "
+              "deliveries) and deliver corrections in a new edition, where they show up in revisions.")
+    for r in both.itertuples(index=False):
+        if r.side == "right_only":
+            problems.append(Problem(r.file_published, int(r.row_published), r.label_published, r.cell_published,
+                                    f"edition {r.edition} was published with this cell ({r.series} {r.year}), "
+                                    f"and the delivery no longer has it", action))
+        elif r.side == "left_only":
+            problems.append(Problem(r.file, int(r.row), r.label, r.cell,
+                                    f"edition {r.edition} was published without {r.series} {r.year}; "
+                                    f"the delivery adds it", action))
+        elif not _same(r.value, r.value_published):
+            problems.append(Problem(r.file, int(r.row), r.label, r.cell,
+                                    f"edition {r.edition} was published with {r.cell_published!r} for "
+                                    f"{r.series} {r.year}; the delivery changes it", action))
+    if problems:
+        raise DeliveryError(problems)
+
+
+def _same(a: float, b: float) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)

@@ -19,6 +19,7 @@ import pandas as pd
 from flows import fingerprint
 from flows.catalogue import Catalogue
 from flows.config import CHECKS_DIR, MODELS_FILE, SQL_DIR
+from flows.faults import crash_point
 from flows.manifest import file_sha256
 from flows.validate import ValidDelivery
 
@@ -92,6 +93,9 @@ def writer_lock(warehouse: Path, wait_seconds: float = 0.0):
         fh.truncate()
         fh.write(str(os.getpid()))
         fh.flush()
+        # The published file is only ever replaced whole, never written in place: a WAL beside it is a
+        # dead session's, and would make every open of the published file fail.
+        Path(f"{warehouse}.wal").unlink(missing_ok=True)
         yield
     finally:
         fh.close()
@@ -136,6 +140,17 @@ def published_inputs(warehouse: Path) -> fingerprint.Inputs | None:
     return None if rows is None else frozenset(rows)
 
 
+PUBLISHED_CELLS = ("select municipality, edition, series, year, value, cell, file, row, label "
+                   "from observation_vintages")
+
+
+def published_cells(warehouse: Path) -> pd.DataFrame | None:
+    """Every cell of the published warehouse (flows.validate.PUBLISHED_COLUMNS), or None when there is none."""
+    rows = query_published(warehouse, PUBLISHED_CELLS)
+    if rows is None:
+        return None
+    return pd.DataFrame(rows, columns=["municipality", "edition", "series", "year", "value", "cell", "file", "row",
+                                       "label"])
 def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
                    loads: dict[tuple[str, str], dt.datetime], now: dt.datetime) -> dict[str, pd.DataFrame]:
     """The frames the SQL models read, one per staging table."""
@@ -208,6 +223,7 @@ def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: P
     for m in models:
         select = (Path(sql_dir) / f"{m.name}.sql").read_text(encoding="utf-8")
         con.sql(select).create(m.name)
+        crash_point("building")
         columns = [r[0] for r in con.execute(
             "select column_name from duckdb_columns() where schema_name = 'main' and table_name = ? "
             "order by column_index", [m.name]).fetchall()]
@@ -225,6 +241,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR) ->
     failures = {}
     for path in sorted(Path(checks_dir).glob("assert_*.sql")):
         rows = con.sql(path.read_text(encoding="utf-8")).df()
+        crash_point("checking")
         if len(rows):
             failures[path.stem] = rows
     return failures
@@ -239,6 +256,7 @@ def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | N
     con = connect(tmp)
     try:
         stage(con, frames)
+        crash_point("staged")
         build_models(con, models or load_models(), sql_dir)
         failures = run_checks(con)
         if failures:
@@ -258,7 +276,9 @@ def publish(tmp: Path, target: Path) -> None:
     Path(f"{target}.wal").unlink(missing_ok=True)
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())
+    crash_point("before-publish")
     os.replace(tmp, target)
+    crash_point("after-publish")
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

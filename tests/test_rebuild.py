@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 from flows.warehouse import connect
 from tests.helpers import EDITIONS, RAW_2019, build_warehouse, make_raw
@@ -30,13 +31,14 @@ def test_loading_twice_gives_identical_tables(tmp_path):
     assert len(first["observation_vintages"]) == 40 + 36
 
 
-def test_a_changed_file_gets_a_new_load_time_and_the_rest_keep_theirs(tmp_path):
+def test_files_keep_their_first_load_time_when_an_edition_is_added(tmp_path):
     raw = make_raw(tmp_path, RAW_2019)
     target = tmp_path / "w.duckdb"
     build_warehouse(raw, target, now=dt.datetime(2026, 1, 1))
-    notes = raw / "2019" / "klanttevredenheid.csv"
-    notes.write_bytes(notes.read_bytes().replace(b"balie;7,8;7,8", b"balie;7,8;7,9"))
+    shutil.copytree(EDITIONS / "2018-old-method", raw / "2018-old-method")
     build_warehouse(raw, target, now=dt.datetime(2026, 2, 2))
     loaded = dict(connect(target, read_only=True).execute("select file, loaded_at from deliveries").fetchall())
     assert loaded == {"2019/kerncijfers.csv": dt.datetime(2026, 1, 1),
-                      "2019/klanttevredenheid.csv": dt.datetime(2026, 2, 2)}
+                      "2019/klanttevredenheid.csv": dt.datetime(2026, 1, 1),
+                      "2018-old-method/kerncijfers.csv": dt.datetime(2026, 2, 2),
+                      "2018-old-method/klanttevredenheid.csv": dt.datetime(2026, 2, 2)}

@@ -1,0 +1,131 @@
+"""Readers keep reading during refreshes and never see a partial warehouse; refreshes at once never corrupt it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from flows import warehouse as wh
+from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, make_raw
+from tests.ops_support import BIN, file_state, kanaalmonitor, prefect_env, stop
+from tests.reliability import SIGNATURE_SQL, failed_checks, refresh_in_process, signature, snapshot
+
+DUCKDB_READERS = 3
+CHILD_REFRESHES = 4  # two pairs started at the same moment, each waiting for the writer lock
+
+
+def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=PROJECT_ROOT)
+
+
+def helper(*args: str) -> subprocess.Popen:
+    return start([sys.executable, "-m", "tests.reliability", *args])
+
+
+def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
+    """Wait for a process we started to end by itself; stop it by PID if it does not."""
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop(proc)
+        _, err = proc.communicate()
+    return proc.returncode, err
+
+
+def published_before(tmp_path: Path) -> tuple[Path, Path]:
+    raw = make_raw(tmp_path, EDITIONS / "2018-old-method")
+    warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
+    warehouse.parent.mkdir()
+    refresh_in_process(raw, warehouse)
+    shutil.copytree(RAW_2019, raw / "2019")
+    return raw, warehouse
+
+
+def query_loop(warehouse: Path, env: dict[str, str], stop_event: threading.Event, results: dict,
+               max_runs: int = 200) -> None:
+    while not stop_event.is_set() and results["runs"] < max_runs:
+        r = kanaalmonitor("query", SIGNATURE_SQL, "--warehouse", str(warehouse), "--csv", env=env,
+                          cwd=warehouse.parent, timeout=120)
+        results["runs"] += 1
+        if r.returncode != 0:
+            results["errors"].append(r.stderr[-500:])
+        else:
+            sig = ",".join(r.stdout.splitlines()[1].split(","))
+            results["seen"][sig] = results["seen"].get(sig, 0) + 1
+
+
+def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, prefect_server):
+    raw, warehouse = published_before(tmp_path)
+    before = signature(warehouse)
+    stop_file = tmp_path / "stop"
+    outs = [tmp_path / f"reader-{i}.json" for i in range(DUCKDB_READERS)]
+    readers = [helper("read", str(warehouse), str(stop_file), str(o)) for o in outs]
+    query_results = {"runs": 0, "seen": {}, "errors": []}
+    stop_event = threading.Event()
+    env = prefect_env(tmp_path / "client", prefect_server)
+    thread = threading.Thread(target=query_loop, args=(warehouse, env, stop_event, query_results))
+    refreshes: list[subprocess.Popen] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not all(o.with_suffix(".ready").exists() for o in outs) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        thread.start()
+
+        args = ["run", "--raw-dir", str(raw), "--warehouse", str(warehouse), "--wait", "300"]
+        cli = [start([str(BIN / "kanaalmonitor"), *args], env=env) for _ in range(2)]
+        refreshes += cli
+        for _ in range(CHILD_REFRESHES // 2):
+            pair = [helper("refresh", str(raw), str(warehouse), "300") for _ in range(2)]
+            refreshes += pair
+            for p in pair:
+                code, err = finish(p)
+                assert code == 0, err[-2000:]
+        for p in cli:
+            code, err = finish(p)
+            assert code == 0, err[-3000:]
+    finally:
+        stop_file.touch()
+        stop_event.set()
+        for p in refreshes + readers:
+            if p.poll() is None:
+                finish(p, timeout=60)
+        if thread.is_alive():
+            thread.join(timeout=180)
+
+    after = signature(warehouse)
+    # 2018 edition: 8 kerncijfers rows x 4 years + 4 grades x 1 year = 36; 2019: 8 x 4 + 4 x 2 = 40
+    assert before.split(",")[0] == "2018:36" and after.split(",")[0] == "2018:36 2019:40"
+    reports = [json.loads(o.read_text()) for o in outs]
+    for r in reports:
+        assert r["errors"] == [] and r["reads"] > 0
+        assert set(r["seen"]) <= {before, after}, r["seen"]
+    assert query_results["errors"] == [] and query_results["runs"] > 0
+    assert set(query_results["seen"]) <= {before, after}, query_results["seen"]
+    assert {before, after} == set().union(*(r["seen"] for r in reports))
+    assert failed_checks(warehouse) == {}
+    reference = tmp_path / "reference" / "kanaalmonitor.duckdb"
+    reference.parent.mkdir()
+    shutil.copy2(warehouse, reference)
+    refresh_in_process(raw, reference)
+    assert snapshot(warehouse) == snapshot(reference)
+    print(f"readers: {DUCKDB_READERS} DuckDB ({sum(r['reads'] for r in reports)} reads), "
+          f"kanaalmonitor query ({query_results['runs']} runs); refreshes: 2 commands + {CHILD_REFRESHES} in-process")
+
+
+def test_a_refresh_while_another_holds_the_writer_lock_refuses_and_changes_nothing(tmp_path, prefect_server):
+    raw, warehouse = published_before(tmp_path)
+    before_file, before = file_state(warehouse), snapshot(warehouse)
+    with wh.writer_lock(warehouse):
+        result = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse),
+                               env=prefect_env(tmp_path / "client", prefect_server), cwd=tmp_path)
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert (f"Another refresh is writing {warehouse} (process {os.getpid()}). Nothing was changed; "
+            f"run again when it has finished.") in result.stderr
+    assert file_state(warehouse) == before_file and snapshot(warehouse) == before
