@@ -19,3 +19,7 @@ DEFAULT_METHOD = "standaard"
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+# DuckDB memory per connection of the tidy path and the warehouse build; larger work spills to disk.
+TIDY_MEMORY_LIMIT = "256MB"
+WAREHOUSE_MEMORY_LIMIT = "512MB"

@@ -14,6 +14,7 @@ from flows.config import RAW_DIR, WAREHOUSE_PATH
 from flows.errors import DeliveryError
 from flows.manifest import Delivery, discover
 from flows.parse import parse_delivery
+from flows.tidy import discard
 from flows.validate import ValidDelivery, validate_delivery
 from flows import warehouse as wh
 
@@ -38,7 +39,12 @@ def find_deliveries(raw_dir: Path) -> list[Delivery]:
 @task(cache_policy=NO_CACHE)
 def check_delivery(delivery: Delivery, catalogue: Catalogue) -> ValidDelivery:
     """Parse one delivery and validate it against the schemas."""
-    return validate_delivery(parse_delivery(delivery, catalogue), catalogue)
+    parsed = parse_delivery(delivery, catalogue)
+    try:
+        return validate_delivery(parsed, catalogue)
+    except BaseException:
+        discard(parsed.tidy)
+        raise
 
 
 @task(cache_policy=NO_CACHE)
@@ -46,7 +52,7 @@ def build_warehouse(valid: list[ValidDelivery], catalogue: Catalogue, warehouse:
     """Stage the observations, build every table in a new file and run the data rules."""
     frames = wh.staging_frames(valid, catalogue, wh.previous_loads(warehouse),
                                dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
-    return wh.build(warehouse, frames)
+    return wh.build(warehouse, frames, staged=[p for v in valid for p in v.staged])
 
 
 @task(cache_policy=NO_CACHE)
@@ -79,12 +85,16 @@ def refresh(raw_dir: Path = RAW_DIR, warehouse: Path = WAREHOUSE_PATH, wait_seco
             valid.append(fut.result())
         except DeliveryError as exc:
             problems.extend(exc.problems)
-    if problems:
-        raise DeliveryError(problems)
-    with wh.writer_lock(warehouse, wait_seconds):
-        tmp = build_warehouse(valid, catalogue, warehouse)
-        warnings = publish_warehouse(tmp, warehouse)
-    observations = sum(len(v.observations) for v in valid)
+    try:
+        if problems:
+            raise DeliveryError(problems)
+        with wh.writer_lock(warehouse, wait_seconds):
+            tmp = build_warehouse(valid, catalogue, warehouse)
+            warnings = publish_warehouse(tmp, warehouse)
+    finally:
+        for v in valid:
+            discard(v.parsed.tidy)
+    observations = sum(len(v.observations) + sum(t.rows for t in v.parsed.tidy) for v in valid)
     for w in warnings:
         logger.warning(w)
     logger.info("Published %s: %d deliveries, %d cells", warehouse, len(valid), observations)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
@@ -11,6 +12,7 @@ import pandera.pandas as pa
 from flows.catalogue import Catalogue
 from flows.errors import DeliveryError, Problem
 from flows.parse import ParsedDelivery
+from flows.tidy import validate_tidy
 from schemas.numbers import decimals, to_number
 from schemas.observations import RULES, Observations, RawCells, RemeasuredSeries, failures_to_rows
 
@@ -24,6 +26,7 @@ class ValidDelivery:
 
     parsed: ParsedDelivery
     observations: pd.DataFrame
+    staged: list[Path] = field(default_factory=list)  # Parquet files of validated tidy cells (staging.cells columns)
 
 
 def validate_delivery(parsed: ParsedDelivery, catalogue: Catalogue) -> ValidDelivery:
@@ -52,9 +55,16 @@ def validate_delivery(parsed: ParsedDelivery, catalogue: Catalogue) -> ValidDeli
             RemeasuredSeries.validate(obs[obs["series"].isin(restated)], lazy=True)
     except pa.errors.SchemaErrors as exc:
         problems += _problems(obs, exc)
+    staged = []
+    load_id = d.sha256()[:16] if parsed.tidy else ""
+    for tidy in parsed.tidy:
+        try:
+            staged.append(validate_tidy(tidy, d, catalogue, load_id))
+        except DeliveryError as exc:
+            problems += exc.problems
     if problems:
         raise DeliveryError(problems)
-    return ValidDelivery(parsed, obs)
+    return ValidDelivery(parsed, obs, staged)
 
 
 def _declared_methods(obs: pd.DataFrame, changes) -> pd.Series:
@@ -88,7 +98,7 @@ def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> lis
     d = parsed.delivery
     problems = []
     declared = {c.series for c in d.method_changes}
-    delivered = set(parsed.cells["series"])
+    delivered = set(parsed.cells["series"]).union(*(t.years for t in parsed.tidy))
     manifest = f"{d.name}/manifest.toml"
     for c in d.method_changes:
         if c.series not in catalogue.series:
@@ -98,7 +108,8 @@ def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> lis
             problems.append(Problem(manifest, None, c.series, None, "method change names a series this delivery "
                                     "does not contain", "Remove the declaration or add the series' table."))
         elif c.kind == "break":
-            years = set(parsed.cells.loc[parsed.cells["series"] == c.series, "year"])
+            years = set(parsed.cells.loc[parsed.cells["series"] == c.series, "year"]).union(
+                *(t.years.get(c.series, ()) for t in parsed.tidy))
             if c.from_year not in years:
                 problems.append(Problem(manifest, None, c.series, str(c.from_year),
                                         "break year is not among the delivered years of the series",

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from flows.catalogue import Catalogue
-from flows.config import CHECKS_DIR, MODELS_FILE, SQL_DIR
+from flows.config import CHECKS_DIR, MODELS_FILE, SQL_DIR, WAREHOUSE_MEMORY_LIMIT
 from flows.manifest import file_sha256
 from flows.validate import ValidDelivery
 
@@ -130,9 +130,12 @@ def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
         frame["delivery"] = d.name
         frame["load_id"] = load_id
         cells.append(frame)
-        per_series = obs.groupby("series")["municipality"].unique()
+        per_series = {s: set(m) for s, m in obs.groupby("series")["municipality"].unique().items()}
+        for t in v.parsed.tidy:
+            for s, m in t.municipalities.items():
+                per_series.setdefault(s, set()).update(m)
         for c in d.method_changes:
-            for m in per_series.get(c.series, []):
+            for m in sorted(per_series.get(c.series, ())):
                 changes.append((m, d.edition, c.series, c.kind, c.method, c.from_year, c.note))
         for n in d.revision_notes:
             for m in per_series.get(n.series, []):
@@ -166,8 +169,8 @@ STAGING_TYPES = {
 }
 
 
-def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    """Write the staging frames into schema staging, with fixed column types."""
+def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], staged: list[Path] = ()) -> None:
+    """Write the staging frames into schema staging, with fixed column types; add the staged tidy cells."""
     con.execute("create schema if not exists staging")
     for name, frame in frames.items():
         types = STAGING_TYPES.get(name, {})
@@ -177,6 +180,8 @@ def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> No
                           if frame[c].dtype == object else c for c in frame.columns)
         rel.project(casts).create(f"staging.{name}")
         con.unregister("frame")
+    if staged:
+        con.execute("insert into staging.cells by name select * from read_parquet(?)", [[str(p) for p in staged]])
 
 
 def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: Path = SQL_DIR) -> None:
@@ -206,14 +211,16 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR) ->
     return failures
 
 
-def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | None = None) -> Path:
+def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | None = None,
+          staged: list[Path] = ()) -> Path:
     """Build and check the new warehouse beside the published one; return the new file's path."""
     tmp = Path(f"{target}.tmp")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
-    con = connect(tmp)
+    con = duckdb.connect(str(tmp), config={**DUCKDB_CONFIG, "memory_limit": WAREHOUSE_MEMORY_LIMIT,
+                                           "preserve_insertion_order": False})
     try:
-        stage(con, frames)
+        stage(con, frames, staged)
         build_models(con, models or load_models())
         failures = run_checks(con)
         if failures:
