@@ -14,7 +14,7 @@ from flows.config import RAW_DIR, WAREHOUSE_PATH
 from flows.errors import DeliveryError
 from flows.manifest import Delivery, discover
 from flows.parse import parse_delivery
-from flows.tidy import discard
+from flows.tidy import discard, discard_staged, validate_tidy
 from flows.validate import ValidDelivery, validate_delivery
 from flows import warehouse as wh
 
@@ -48,11 +48,18 @@ def check_delivery(delivery: Delivery, catalogue: Catalogue) -> ValidDelivery:
 
 
 @task(cache_policy=NO_CACHE)
-def build_warehouse(valid: list[ValidDelivery], catalogue: Catalogue, warehouse: Path) -> Path:
+def check_tidy(valid: list[ValidDelivery], catalogue: Catalogue) -> Path | None:
+    """Validate the tidy files of every delivery in one pass inside DuckDB; stage what passes as Parquet."""
+    tidy = [t for v in valid for t in v.parsed.tidy]
+    return validate_tidy(tidy, catalogue, {t.delivery.name: t.delivery.sha256()[:16] for t in tidy})
+
+
+@task(cache_policy=NO_CACHE)
+def build_warehouse(valid: list[ValidDelivery], staged: Path | None, catalogue: Catalogue, warehouse: Path) -> Path:
     """Stage the observations, build every table in a new file and run the data rules."""
     frames = wh.staging_frames(valid, catalogue, wh.previous_loads(warehouse),
                                dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
-    return wh.build(warehouse, frames, staged=[p for v in valid for p in v.staged])
+    return wh.build(warehouse, frames, staged=[staged] if staged else [])
 
 
 @task(cache_policy=NO_CACHE)
@@ -85,15 +92,21 @@ def refresh(raw_dir: Path = RAW_DIR, warehouse: Path = WAREHOUSE_PATH, wait_seco
             valid.append(fut.result())
         except DeliveryError as exc:
             problems.extend(exc.problems)
+    staged = None
     try:
+        try:
+            staged = check_tidy(valid, catalogue)
+        except DeliveryError as exc:
+            problems.extend(exc.problems)
         if problems:
             raise DeliveryError(problems)
         with wh.writer_lock(warehouse, wait_seconds):
-            tmp = build_warehouse(valid, catalogue, warehouse)
+            tmp = build_warehouse(valid, staged, catalogue, warehouse)
             warnings = publish_warehouse(tmp, warehouse)
     finally:
         for v in valid:
             discard(v.parsed.tidy)
+        discard_staged(staged)
     observations = sum(len(v.observations) + sum(t.rows for t in v.parsed.tidy) for v in valid)
     for w in warnings:
         logger.warning(w)

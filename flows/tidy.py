@@ -1,8 +1,11 @@
 """Tidy deliveries (CSV, Parquet) read, typed and validated inside DuckDB, then staged as Parquet.
 
-No row passes through pandas: a file is loaded into a DuckDB table, checked there against the
-pandera schemas (schemas/tables.py derives them from schemas/observations.py) and written as a
-Parquet file with the columns of staging.cells, which the warehouse build reads directly.
+No row passes through pandas. Each tidy file is read into a Parquet file of raw cells (per delivery,
+so deliveries can be read in parallel). All tidy cells of a run are then checked together in one
+DuckDB database against the pandera schemas (schemas/tables.py derives them from
+schemas/observations.py): one pass of every rule over every row, instead of a fixed cost of some
+seconds per delivery. What passes is written as one Parquet file with the columns of staging.cells,
+which the warehouse build reads directly.
 """
 
 from __future__ import annotations
@@ -45,13 +48,19 @@ select
 from tidy_input
 """
 
+_RAW = """
+select
+    municipality, edition, file, row, label, series, cast(cast(year_text as double) as bigint) as year,
+    cell, scale, style, status, cast(? as varchar) as delivery
+from cells
+"""
+
 _TYPED = """
 select
     cells.municipality, cells.edition, cells.file, cells.row, cells.label, cells.series,
-    catalogue.unit, catalogue.parent,
-    cast(cells.year_text as bigint) as year,
-    cells.cell, cells.scale, cells.style, cells.status
-from cells
+    catalogue.unit, catalogue.parent, cells.year, cells.cell, cells.scale, cells.style, cells.status,
+    cells.delivery
+from read_parquet(?) as cells
 left join catalogue using (series)
 """
 
@@ -78,31 +87,32 @@ select
     read.* exclude (text, status),
     coalesce(read.status, case when read.value is null then 'O' else 'A' end) as status,
     (select declared.method from declared
-        where declared.series = read.series and (declared.kind = 'restate' or read.year >= declared.from_year)
+        where declared.delivery = read.delivery and declared.series = read.series and (declared.kind = 'restate' or read.year >= declared.from_year)
         order by declared.position desc limit 1) as method
 from read
 """
 
 _STAGED = """
 select municipality, series, cast(year as integer) as year, cast(edition as integer) as edition, value, status,
-    method, cell, file, cast(row as integer) as row, label, cast(? as varchar) as delivery,
-    cast(? as varchar) as load_id
+    method, cell, file, cast(row as integer) as row, label, delivery, loads.load_id
 from observations
+join loads using (delivery)
 """
 
 
 @dataclass
 class TidyCells:
-    """A tidy file held in a DuckDB work file, before validation."""
+    """A tidy file read into a Parquet file of raw cells, before validation."""
 
     file: DeliveryFile
-    work: Path
+    delivery: Delivery
+    work: Path  # holds cells.parquet
     rows: int
     years: dict[str, set[int]] = field(default_factory=dict)  # series -> delivered years
     municipalities: dict[str, set[str]] = field(default_factory=dict)  # series -> municipalities
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False,
                                              "memory_limit": TIDY_MEMORY_LIMIT,
@@ -131,9 +141,9 @@ def read_tidy(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue) -> Tidy
 
 
 def _load(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue, work: Path) -> TidyCells:
-    con = _connect(work / "cells.duckdb")
+    con = _connect()
     try:
-        style, offset = _create_cells(con, f, delivery)
+        _create_cells(con, f, delivery)
         rows = con.execute("select count(*) from cells").fetchone()[0]
         if rows == 0:
             raise _refuse(f.name, "table has a header but no rows", "Export the whole table.")
@@ -144,12 +154,13 @@ def _load(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue, work: Path)
                 "from cells").fetchall():
             years.setdefault(series, set()).add(year)
             municipalities.setdefault(series, set()).add(municipality)
-        return TidyCells(f, work, rows, years, municipalities)
+        con.sql(_RAW, params=[delivery.name]).to_parquet(str(work / "cells.parquet"))
+        return TidyCells(f, delivery, work, rows, years, municipalities)
     finally:
         con.close()
 
 
-def _create_cells(con: duckdb.DuckDBPyConnection, f: DeliveryFile, delivery: Delivery) -> tuple[str, int]:
+def _create_cells(con: duckdb.DuckDBPyConnection, f: DeliveryFile, delivery: Delivery) -> None:
     """Table `cells` from the file: text cells with file row numbers, in the raw cells' shape."""
     if f.path.suffix.lower() == ".parquet":
         try:
@@ -159,7 +170,7 @@ def _create_cells(con: duckdb.DuckDBPyConnection, f: DeliveryFile, delivery: Del
                           "Write the file again.") from None
         _select_columns(source, f, parquet=True).create_view("tidy_input")
         con.execute("create table cells as " + _CELLS, [delivery.municipality, delivery.edition, f.name, 0, "plain"])
-        return "plain", 1
+        return
     with f.path.open("rb") as fh:
         head = fh.read(1 << 16)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4096]:
@@ -174,7 +185,7 @@ def _create_cells(con: duckdb.DuckDBPyConnection, f: DeliveryFile, delivery: Del
             _select_columns(source, f, parquet=False).create_view("tidy_input")
             con.execute("create or replace table cells as " + _CELLS,
                         [delivery.municipality, delivery.edition, f.name, 1, style])
-            return style, 2
+            return
         except duckdb.InvalidInputException as exc:
             if encoding == "utf-8" and "unicode" in str(exc).casefold():
                 continue
@@ -223,19 +234,30 @@ def _check_codes_and_years(con: duckdb.DuckDBPyConnection, f: DeliveryFile, cata
         raise DeliveryError(problems)
 
 
-def validate_tidy(tidy: TidyCells, delivery: Delivery, catalogue: Catalogue, load_id: str) -> Path:
-    """Check a loaded tidy file against the schemas; return its staged Parquet file, or raise every problem."""
-    con = _connect(tidy.work / "cells.duckdb")
+def validate_tidy(tidy: list[TidyCells], catalogue: Catalogue, load_ids: dict[str, str]) -> Path | None:
+    """Check tidy files against the schemas in one pass; return the staged Parquet file, or raise every problem.
+
+    load_ids maps a delivery's name to its load id. The staged file lies in a folder of its own:
+    remove it with discard_staged().
+    """
+    if not tidy:
+        return None
+    work = Path(tempfile.mkdtemp(prefix="kanaalmonitor-staged-"))
+    con = _connect(work / "check.duckdb")
     try:
-        con.execute("create or replace table catalogue (series varchar, unit varchar, parent varchar)")
+        con.execute("create table catalogue (series varchar, unit varchar, parent varchar)")
         con.executemany("insert into catalogue values (?, ?, ?)",
                         [(s.series, s.unit, s.parent) for s in catalogue.series.values()])
-        con.execute("create or replace table declared (position integer, series varchar, kind varchar, "
-                    "method varchar, from_year bigint)")
-        changes = [(i, c.series, c.kind, c.method, c.from_year) for i, c in enumerate(delivery.method_changes)]
-        if changes:
-            con.executemany("insert into declared values (?, ?, ?, ?, ?)", changes)
-        con.execute("create or replace table typed as " + _TYPED)
+        con.execute("create table declared (delivery varchar, position integer, series varchar, kind varchar, "
+                    "method varchar, from_year bigint, load_id varchar)")
+        deliveries = {t.delivery.name: t.delivery for t in tidy}
+        rows = [(name, i, c.series, c.kind, c.method, c.from_year, load_ids[name])
+                for name, d in deliveries.items() for i, c in enumerate(d.method_changes)]
+        if rows:
+            con.executemany("insert into declared values (?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("create table loads (delivery varchar, load_id varchar)")
+        con.executemany("insert into loads values (?, ?)", [(name, load_ids[name]) for name in deliveries])
+        con.execute("create table typed as " + _TYPED, [[str(t.work / "cells.parquet") for t in tidy]])
         parents = tuple(sorted({s.parent for s in catalogue.series.values() if s.parent}))
         import ibis  # imported here: a run without tidy files does not pay for it
 
@@ -243,20 +265,24 @@ def validate_tidy(tidy: TidyCells, delivery: Delivery, catalogue: Catalogue, loa
         problems = _validate(backend.table("typed"), RawCells, parents)
         if problems:
             raise DeliveryError(problems)
-        con.execute("create or replace table observations as " + _OBSERVATIONS)
-        observations = backend.table("observations")
-        problems = _validate(observations, Observations, parents)
-        restated = sorted({c.series for c in delivery.method_changes if c.kind == "restate"})
-        if restated and not problems:
-            problems = _validate(observations.filter(observations.series.isin(restated)), RemeasuredSeries, parents)
+        con.execute("create table observations as " + _OBSERVATIONS)
+        con.execute("drop table typed")
+        problems = _validate(backend.table("observations"), Observations, parents)
+        if not problems and any(r[3] == "restate" for r in rows):
+            con.execute("create view restated as select * from observations where (delivery, series) in "
+                        "(select (delivery, series) from declared where kind = 'restate')")
+            problems = _validate(backend.table("restated"), RemeasuredSeries, parents)
         if problems:
             raise DeliveryError(problems)
-        staged = tidy.work / "staged.parquet"
-        con.sql(_STAGED, params=[delivery.name, load_id]).to_parquet(str(staged))
-        con.execute("drop table typed")
-        return staged
-    finally:
+        staged = work / "staged.parquet"
+        con.sql(_STAGED).to_parquet(str(staged))
         con.close()
+        (work / "check.duckdb").unlink(missing_ok=True)
+        return staged
+    except BaseException:
+        con.close()
+        shutil.rmtree(work, ignore_errors=True)
+        raise
 
 
 def _validate(table, model, parents: tuple[str, ...]) -> list[Problem]:
@@ -305,3 +331,9 @@ def discard(tidy: list[TidyCells]) -> None:
     """Remove the work files of tidy files."""
     for t in tidy:
         shutil.rmtree(t.work, ignore_errors=True)
+
+
+def discard_staged(staged: Path | None) -> None:
+    """Remove the folder of a staged file."""
+    if staged is not None:
+        shutil.rmtree(staged.parent, ignore_errors=True)

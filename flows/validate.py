@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
@@ -12,7 +11,6 @@ import pandera.pandas as pa
 from flows.catalogue import Catalogue
 from flows.errors import DeliveryError, Problem
 from flows.parse import ParsedDelivery
-from flows.tidy import validate_tidy
 from schemas.numbers import decimals, to_number
 from schemas.observations import RULES, Observations, RawCells, RemeasuredSeries, failures_to_rows
 
@@ -26,13 +24,16 @@ class ValidDelivery:
 
     parsed: ParsedDelivery
     observations: pd.DataFrame
-    staged: list[Path] = field(default_factory=list)  # Parquet files of validated tidy cells (staging.cells columns)
 
 
 def validate_delivery(parsed: ParsedDelivery, catalogue: Catalogue) -> ValidDelivery:
     """Apply the schemas lazily; raise one DeliveryError with every problem, or return the observations."""
     d = parsed.delivery
     problems = _method_change_problems(parsed, catalogue)
+    if parsed.cells.empty:  # tidy files only: flows.tidy checks them inside DuckDB
+        if problems:
+            raise DeliveryError(problems)
+        return ValidDelivery(parsed, pd.DataFrame(columns=[*parsed.cells.columns, "value", "method"]))
     cells = parsed.cells.copy()
     meta = pd.DataFrame([(s.series, s.unit, s.parent) for s in catalogue.series.values()],
                         columns=["series", "unit", "parent"])
@@ -55,16 +56,9 @@ def validate_delivery(parsed: ParsedDelivery, catalogue: Catalogue) -> ValidDeli
             RemeasuredSeries.validate(obs[obs["series"].isin(restated)], lazy=True)
     except pa.errors.SchemaErrors as exc:
         problems += _problems(obs, exc)
-    staged = []
-    load_id = d.sha256()[:16] if parsed.tidy else ""
-    for tidy in parsed.tidy:
-        try:
-            staged.append(validate_tidy(tidy, d, catalogue, load_id))
-        except DeliveryError as exc:
-            problems += exc.problems
     if problems:
         raise DeliveryError(problems)
-    return ValidDelivery(parsed, obs, staged)
+    return ValidDelivery(parsed, obs)
 
 
 def _declared_methods(obs: pd.DataFrame, changes) -> pd.Series:
