@@ -2,7 +2,7 @@
 
 Edition e (2002..2026 by default) delivers, for every municipality and series, the years e-11..e.
 The latest year of an edition is provisional: counts are off by up to 2 % (status P) and restated
-by the next edition, grades are not yet surveyed ('-') and filled by the next edition; percentages
+by the next edition (whose manifest says so in a revision note), grades are not yet surveyed ('-') and filled by the next edition; percentages
 are provisional at their final value. WhatsApp exists from 2016. Parts ('waarvan') stay within their
 parents. Files rotate between Parquet, ',' CSV with plain numbers and ';' CSV with Dutch numbers.
 
@@ -164,10 +164,13 @@ def write(out: Path, municipalities: int, **kw) -> dict:
                     "status from edition") \
                 .to_csv(str(folder / name), sep=";", header=True)
         con.unregister("edition")
+        notes = "".join(f'\n[[revision_notes]]\nseries = "{c}"\nyears = [{e - 1}]\n'
+                        f'note = "Definitief cijfer; de vorige editie gaf een voorlopig cijfer."\n'
+                        for c, unit in zip(synth.codes, synth.units) if unit == "count" and e > synth.first)
         (folder / "manifest.toml").write_text(
             f'# Synthetic national delivery, edition {e}.\nedition = {e}\nmunicipality = "GM0001"\n'
             f'published_on = {e}-06-01\nsource = "synthetic benchmark"\n\n[[files]]\npath = "{name}"\n'
-            f'form = "tidy"\n', encoding="utf-8")
+            f'form = "tidy"\n{notes}', encoding="utf-8")
     con.close()
     totals = synth.totals()
     (Path(out) / "totals.json").write_text(json.dumps(totals, indent=2), encoding="utf-8")

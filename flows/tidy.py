@@ -44,21 +44,15 @@ select
     coalesce(cell, '') as cell,
     cast(1 as bigint) as scale,
     cast(? as varchar) as style,
-    nullif(trim(cast(status as varchar)), '') as status
+    nullif(trim(cast(status as varchar)), '') as status,
+    cast(? as varchar) as delivery
 from tidy_input
-"""
-
-_RAW = """
-select
-    municipality, edition, file, row, label, series, cast(cast(year_text as double) as bigint) as year,
-    cell, scale, style, status, cast(? as varchar) as delivery
-from cells
 """
 
 _TYPED = """
 select
     cells.municipality, cells.edition, cells.file, cells.row, cells.label, cells.series,
-    catalogue.unit, catalogue.parent, cells.year, cells.cell, cells.scale, cells.style, cells.status,
+    catalogue.unit, catalogue.parent, cast(cast(cells.year_text as double) as bigint) as year, cells.cell, cells.scale, cells.style, cells.status,
     cells.delivery
 from read_parquet(?) as cells
 left join catalogue using (series)
@@ -125,7 +119,7 @@ def _refuse(name: str, rule: str, action: str, row: int | None = None, label: st
 
 
 def read_tidy(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue) -> TidyCells:
-    """Load a tidy file into a DuckDB work file: one row per (municipality, series, year, value[, status])."""
+    """Read a tidy file into a Parquet work file: one row per (municipality, series, year, value[, status])."""
     size = f.path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise _refuse(f.name, f"file is {size:,} bytes (more than {MAX_FILE_BYTES:,})",
@@ -143,7 +137,8 @@ def read_tidy(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue) -> Tidy
 def _load(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue, work: Path) -> TidyCells:
     con = _connect()
     try:
-        _create_cells(con, f, delivery)
+        _write_cells(con, f, delivery, work / "cells.parquet")
+        con.read_parquet(str(work / "cells.parquet")).create_view("cells")
         rows = con.execute("select count(*) from cells").fetchone()[0]
         if rows == 0:
             raise _refuse(f.name, "table has a header but no rows", "Export the whole table.")
@@ -154,14 +149,13 @@ def _load(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue, work: Path)
                 "from cells").fetchall():
             years.setdefault(series, set()).add(year)
             municipalities.setdefault(series, set()).add(municipality)
-        con.sql(_RAW, params=[delivery.name]).to_parquet(str(work / "cells.parquet"))
         return TidyCells(f, delivery, work, rows, years, municipalities)
     finally:
         con.close()
 
 
-def _create_cells(con: duckdb.DuckDBPyConnection, f: DeliveryFile, delivery: Delivery) -> None:
-    """Table `cells` from the file: text cells with file row numbers, in the raw cells' shape."""
+def _write_cells(con: duckdb.DuckDBPyConnection, f: DeliveryFile, delivery: Delivery, target: Path) -> None:
+    """The file as raw text cells with file row numbers, streamed into a Parquet file."""
     if f.path.suffix.lower() == ".parquet":
         try:
             source = con.read_parquet(str(f.path))
@@ -169,7 +163,8 @@ def _create_cells(con: duckdb.DuckDBPyConnection, f: DeliveryFile, delivery: Del
             raise _refuse(f.name, f"file is not a readable Parquet file ({type(exc).__name__})",
                           "Write the file again.") from None
         _select_columns(source, f, parquet=True).create_view("tidy_input")
-        con.execute("create table cells as " + _CELLS, [delivery.municipality, delivery.edition, f.name, 0, "plain"])
+        con.sql(_CELLS, params=[delivery.municipality, delivery.edition, f.name, 0, "plain", delivery.name]) \
+            .to_parquet(str(target))
         return
     with f.path.open("rb") as fh:
         head = fh.read(1 << 16)
@@ -182,9 +177,9 @@ def _create_cells(con: duckdb.DuckDBPyConnection, f: DeliveryFile, delivery: Del
         try:
             source = con.read_csv(str(f.path), header=True, all_varchar=True, sep=sep, quotechar='"',
                                   encoding=encoding)
-            _select_columns(source, f, parquet=False).create_view("tidy_input")
-            con.execute("create or replace table cells as " + _CELLS,
-                        [delivery.municipality, delivery.edition, f.name, 1, style])
+            _select_columns(source, f, parquet=False).create_view("tidy_input", replace=True)
+            con.sql(_CELLS, params=[delivery.municipality, delivery.edition, f.name, 1, style, delivery.name]) \
+                .to_parquet(str(target))
             return
         except duckdb.InvalidInputException as exc:
             if encoding == "utf-8" and "unicode" in str(exc).casefold():
