@@ -22,7 +22,7 @@ from flows.catalogue import Catalogue, LabelError
 from flows.config import MAX_FILE_BYTES, TIDY_MEMORY_LIMIT
 from flows.errors import DeliveryError, Problem
 from flows.manifest import Delivery, DeliveryFile
-from schemas.observations import RULES, Observations, RawCells, RemeasuredSeries
+from schemas.observations import RULES, Observations, RemeasuredSeries
 
 TIDY_COLUMNS = {"series", "year", "value"}
 TIDY_OPTIONAL = {"municipality", "status"}
@@ -52,14 +52,17 @@ from tidy_input
 _TYPED = """
 select
     cells.municipality, cells.edition, cells.file, cells.row, cells.label, cells.series,
-    catalogue.unit, catalogue.parent, cast(cast(cells.year_text as double) as bigint) as year, cells.cell, cells.scale, cells.style, cells.status,
+    catalogue.unit, catalogue.parent, cast(cast(cells.year_text as double) as bigint) as year, cells.cell,
+    cells.scale, cells.style, cells.status,
     cells.delivery
 from read_parquet(?) as cells
 left join catalogue using (series)
 """
 
 _OBSERVATIONS = """
-with numbers as (
+with typed as (""" + _TYPED + """),
+
+numbers as (
     select
         *,
         replace(replace(trim(replace(replace(cell, chr(160), ' '), chr(8722), '-')), '%', ''), ' ', '') as text
@@ -252,16 +255,11 @@ def validate_tidy(tidy: list[TidyCells], catalogue: Catalogue, load_ids: dict[st
             con.executemany("insert into declared values (?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute("create table loads (delivery varchar, load_id varchar)")
         con.executemany("insert into loads values (?, ?)", [(name, load_ids[name]) for name in deliveries])
-        con.execute("create table typed as " + _TYPED, [[str(t.work / "cells.parquet") for t in tidy]])
+        con.execute("create table observations as " + _OBSERVATIONS, [[str(t.work / "cells.parquet") for t in tidy]])
         parents = tuple(sorted({s.parent for s in catalogue.series.values() if s.parent}))
         import ibis  # imported here: a run without tidy files does not pay for it
 
         backend = ibis.duckdb.from_connection(con)
-        problems = _validate(backend.table("typed"), RawCells, parents)
-        if problems:
-            raise DeliveryError(problems)
-        con.execute("create table observations as " + _OBSERVATIONS)
-        con.execute("drop table typed")
         problems = _validate(backend.table("observations"), Observations, parents)
         if not problems and any(r[3] == "restate" for r in rows):
             con.execute("create view restated as select * from observations where (delivery, series) in "
@@ -289,27 +287,48 @@ def _validate(table, model, parents: tuple[str, ...]) -> list[Problem]:
     try:
         tables.schema(model, parents).validate(table, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        return _problems(exc)
+        return _problems(exc, table)
     return []
 
 
-def _problems(exc) -> list[Problem]:
-    """Problems in the user's terms from pandera's failure cases (a record of the row per failure)."""
-    problems, counts = [], {}
+def _problems(exc, table) -> list[Problem]:
+    """Problems in the user's terms from pandera's failure cases.
+
+    A frame check's failure case is the whole row; a column check's is the value, located here at its
+    first row. A row whose cell cannot be read reports only that, as the pandas path does.
+    """
+    failures = []
     for rec in exc.failure_cases.itertuples(index=False):
         check = str(rec.check).split("(")[0]
         case = rec.failure_case
+        if not isinstance(case, dict) or "row" not in case:
+            column = str(rec.column)
+            if isinstance(case, dict) and case:  # pandera.ibis names the column in the key, not in `column`
+                column, case = next(iter(case.items()))
+            if column in table.columns and case is not None:
+                hit = table.filter(table[column] == case).select("file", "row", "label", "cell", "year").limit(1)
+                found = hit.to_pyarrow().to_pylist()
+                case = {**found[0], "column": column, "value": case} if found else case
+        failures.append((check, rec, case))
+    unreadable = {(c["file"], c["row"]) for check, _, c in failures
+                  if check == "cell_is_readable" and isinstance(c, dict)}
+    problems, counts = [], {}
+    for check, rec, case in failures:
+        if isinstance(case, dict) and check != "cell_is_readable" and (case["file"], case["row"]) in unreadable:
+            continue
         counts[check] = counts.get(check, 0) + 1
         if counts[check] > MAX_PROBLEMS_PER_RULE:
             continue
-        if not isinstance(case, dict) or "row" not in case:
-            rule, action = RULES.get(check, (f"breaks rule {rec.check} in column {rec.column}",
-                                             "Correct the delivery."))
+        column = case.get("column", rec.column) if isinstance(case, dict) else rec.column
+        rule, action = RULES.get(check, (f"breaks rule {rec.check} in column {column}",
+                                         "Correct the delivery; see the column's rule in schemas/observations.py."))
+        if not isinstance(case, dict):
             problems.append(Problem("(delivery)", None, None, str(case), rule, action))
             continue
-        rule, action = RULES.get(check, (f"breaks rule {rec.check} in column {rec.column}", "Correct the delivery."))
         value = case.get("cell")
-        if check == "one_row_per_key":
+        if "column" in case:
+            value = str(case["value"])
+        elif check == "one_row_per_key":
             value = f"{case.get('cell')} (year {case.get('year')})"
         elif check in RULES:
             rule = f"{rule} [year {case.get('year')}]"

@@ -143,3 +143,15 @@ def test_ibis_schemas_carry_every_pandas_rule():
         for name, col in pandas_schema.columns.items():
             assert [c.name for c in ibis_schema.columns[name].checks] == [c.name for c in col.checks], name
             assert ibis_schema.columns[name].nullable == col.nullable, name
+
+
+def test_bad_municipality_code_is_located(tmp_path, prefect):
+    from flows.refresh import refresh
+
+    raw = tmp_path / "raw"
+    _tidy_delivery(raw, "municipality,series,year,value\nGM0344,web_requests,2019,1000\nGM34,kcc_emails,2019,5\n")
+    with pytest.raises(DeliveryError) as err:
+        refresh(raw_dir=raw, warehouse=tmp_path / "w.duckdb")
+    [problem] = err.value.problems
+    assert (problem.file, problem.row, problem.label, problem.value) == ("2020/obs.csv", 3, "kcc_emails", "GM34")
+    assert "municipality" in problem.rule
