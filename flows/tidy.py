@@ -10,8 +10,10 @@ which the warehouse build reads directly.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import duckdb
 from duckdb import sqltypes
 
 from flows.catalogue import Catalogue, LabelError
-from flows.config import MAX_FILE_BYTES, TIDY_MEMORY_LIMIT
+from flows.config import MAX_FILE_BYTES, TIDY_MEMORY_LIMIT, WAREHOUSE_MEMORY_LIMIT
 from flows.errors import DeliveryError, Problem
 from flows.manifest import Delivery, DeliveryFile
 from schemas.observations import RULES, Observations, RemeasuredSeries
@@ -31,6 +33,9 @@ STAGED_COLUMNS = ["municipality", "series", "year", "edition", "value", "status"
 MAX_PROBLEMS_PER_RULE = 50
 _NUMERIC = {"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger",
             "ubigint", "float", "double", "decimal"}
+
+# Deliveries are parsed in parallel threads; more concurrent DuckDB readers than cores only adds memory.
+_READERS = threading.BoundedSemaphore(os.cpu_count() or 1)
 
 _CELLS = """
 select
@@ -109,10 +114,10 @@ class TidyCells:
     municipalities: dict[str, set[str]] = field(default_factory=dict)  # series -> municipalities
 
 
-def _connect(path: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
+def _connect(path: Path | str = ":memory:", memory_limit: str = TIDY_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False,
-                                             "memory_limit": TIDY_MEMORY_LIMIT,
+                                             "memory_limit": memory_limit,
                                              "preserve_insertion_order": True})
 
 
@@ -131,7 +136,8 @@ def read_tidy(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue) -> Tidy
         raise _refuse(f.name, "file is empty", "Export the table again.")
     work = Path(tempfile.mkdtemp(prefix="kanaalmonitor-tidy-"))
     try:
-        return _load(f, delivery, catalogue, work)
+        with _READERS:
+            return _load(f, delivery, catalogue, work)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -241,7 +247,7 @@ def validate_tidy(tidy: list[TidyCells], catalogue: Catalogue, load_ids: dict[st
     if not tidy:
         return None
     work = Path(tempfile.mkdtemp(prefix="kanaalmonitor-staged-"))
-    con = _connect(work / "check.duckdb")
+    con = _connect(work / "check.duckdb", WAREHOUSE_MEMORY_LIMIT)
     try:
         con.execute("create table catalogue (series varchar, unit varchar, parent varchar)")
         con.executemany("insert into catalogue values (?, ?, ?)",
