@@ -4,7 +4,9 @@ Reads every tidy file under RAW the way the pipeline does (CSV with ',' and plai
 and Dutch numbers, Parquet), loads the staging tables and builds every model of warehouse/models.toml
 from its warehouse/<name>.sql. No checks, comments or atomic publish.
 
-    python bench/floor_b.py RAW WAREHOUSE
+    python bench/floor_b.py RAW WAREHOUSE [MEMORY_LIMIT]
+
+MEMORY_LIMIT (e.g. 512MB) caps DuckDB as the pipeline caps itself; by default DuckDB takes what it wants.
 """
 
 from __future__ import annotations
@@ -35,9 +37,12 @@ from source
 """
 
 
-def main(raw: Path, target: Path) -> None:
+def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
     target.unlink(missing_ok=True)
-    con = duckdb.connect(str(target), config={"autoinstall_known_extensions": False})
+    config = {"autoinstall_known_extensions": False}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(str(target), config=config)
     con.execute("create schema staging")
     con.execute("create table staging.series as select series, label_nl, unit, channel, parent, description, "
                 "counts_contacts = 'true' as counts_contacts, \"table\" as printed_table, "
@@ -87,4 +92,4 @@ def main(raw: Path, target: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:4])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from flows.catalogue import Catalogue, LabelError
-from flows.config import MAX_FILE_BYTES, MAX_XLSX_UNPACKED_BYTES
+from flows.config import MAX_XLSX_UNPACKED_BYTES
 from flows.errors import DeliveryError, Problem
 from flows.manifest import Delivery, DeliveryFile
 from flows.tidy import TidyCells, discard, read_tidy
@@ -46,7 +46,7 @@ class ParsedDelivery:
     cells: pd.DataFrame
     notes: list[Note] = field(default_factory=list)
     markers: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (file, marker) -> series
-    tidy: list[TidyCells] = field(default_factory=list)  # tidy files, loaded into DuckDB work files
+    tidy: list[TidyCells] = field(default_factory=list)  # tidy files, read into Parquet work files
 
 
 def split_label(printed: str) -> tuple[str, str | None, int]:

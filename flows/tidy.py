@@ -3,7 +3,7 @@
 No row passes through pandas. Each tidy file is read into a Parquet file of raw cells (per delivery,
 so deliveries can be read in parallel). All tidy cells of a run are then checked together in one
 DuckDB database against the pandera schemas (schemas/tables.py derives them from
-schemas/observations.py): one pass of every rule over every row, instead of a fixed cost of some
+schemas/observations.py): every rule on every row in one validation per run, instead of a fixed cost of some
 seconds per delivery. What passes is written as one Parquet file with the columns of staging.cells,
 which the warehouse build reads directly.
 """
