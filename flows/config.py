@@ -19,3 +19,9 @@ DEFAULT_METHOD = "standaard"
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+# DuckDB memory of each tidy file reader (one per core at a time) and of the one-at-a-time steps
+# (checking all tidy cells, building the warehouse); larger work spills to disk. See bench/README.md
+# for the peak RSS these give at 10 million cells.
+TIDY_MEMORY_LIMIT = "128MB"
+WAREHOUSE_MEMORY_LIMIT = "320MB"

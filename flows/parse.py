@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from flows.catalogue import Catalogue, LabelError
-from flows.config import MAX_FILE_BYTES, MAX_XLSX_UNPACKED_BYTES
+from flows.config import MAX_XLSX_UNPACKED_BYTES
 from flows.errors import DeliveryError, Problem
 from flows.manifest import Delivery, DeliveryFile
+from flows.tidy import TidyCells, discard, read_tidy
 
 MAX_PRINTED_BYTES = 5 * 1024 * 1024
 CELL_COLUMNS = ["municipality", "edition", "file", "row", "label", "series", "year", "cell", "scale",
@@ -45,6 +46,7 @@ class ParsedDelivery:
     cells: pd.DataFrame
     notes: list[Note] = field(default_factory=list)
     markers: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (file, marker) -> series
+    tidy: list[TidyCells] = field(default_factory=list)  # tidy files, read into Parquet work files
 
 
 def split_label(printed: str) -> tuple[str, str | None, int]:
@@ -65,11 +67,11 @@ def split_label(printed: str) -> tuple[str, str | None, int]:
 def parse_delivery(delivery: Delivery, catalogue: Catalogue) -> ParsedDelivery:
     """Read every file of a delivery; one DeliveryError lists every problem found."""
     problems: list[Problem] = []
-    frames, notes, markers = [], [], {}
+    frames, notes, markers, tidy = [], [], {}, []
     for f in delivery.files:
         try:
             if f.form == "tidy":
-                frames.append(read_tidy(f, delivery, catalogue))
+                tidy.append(read_tidy(f, delivery, catalogue))
             else:
                 for name, rows in read_printed_rows(f):
                     cells, file_notes, file_markers = cells_from_rows(name, rows, delivery, catalogue)
@@ -79,9 +81,10 @@ def parse_delivery(delivery: Delivery, catalogue: Catalogue) -> ParsedDelivery:
         except DeliveryError as exc:
             problems.extend(exc.problems)
     if problems:
+        discard(tidy)
         raise DeliveryError(problems)
     cells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CELL_COLUMNS)
-    return ParsedDelivery(delivery, cells, notes, markers)
+    return ParsedDelivery(delivery, cells, notes, markers, tidy)
 
 
 def _refuse(name: str, rule: str, action: str, row: int | None = None, label: str | None = None,
@@ -290,72 +293,3 @@ def _trim(cells: list[str]) -> list[str]:
     while end and not cells[end - 1]:
         end -= 1
     return cells[:end]
-
-
-TIDY_COLUMNS = {"series", "year", "value"}
-TIDY_OPTIONAL = {"municipality", "status"}
-
-
-def read_tidy(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue) -> pd.DataFrame:
-    """Raw cells of a tidy file: one row per (municipality, series, year, value[, status])."""
-    size = f.path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise _refuse(f.name, f"file is {size:,} bytes (more than {MAX_FILE_BYTES:,})",
-                      "Split the delivery into several files.")
-    if size == 0:
-        raise _refuse(f.name, "file is empty", "Export the table again.")
-    if f.path.suffix.lower() == ".parquet":
-        try:
-            df = pd.read_parquet(f.path)
-        except Exception as exc:  # pyarrow raises several types for a broken file
-            raise _refuse(f.name, f"file is not a readable Parquet file ({type(exc).__name__})",
-                          "Write the file again.") from None
-        offset, style = 1, "plain"
-        if "value" in df:
-            df["value"] = df["value"].astype("float64").map(lambda v: "" if pd.isna(v) else repr(float(v)))
-    else:
-        text = decode(f.path.read_bytes(), f.name)
-        first = text.split("\n", 1)[0]
-        sep, style = (";", "nl") if ";" in first else (",", "plain")
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        offset = 2
-    df.columns = [str(c).strip().casefold() for c in df.columns]
-    missing = TIDY_COLUMNS - set(df.columns)
-    extra = set(df.columns) - TIDY_COLUMNS - TIDY_OPTIONAL
-    if missing or extra:
-        raise _refuse(f.name, f"tidy columns are wrong (missing: {', '.join(sorted(missing)) or 'none'}; "
-                              f"unknown: {', '.join(sorted(extra)) or 'none'})",
-                      "Use the columns municipality, series, year, value and optionally status.", row=1)
-    if df.empty:
-        raise _refuse(f.name, "table has a header but no rows", "Export the whole table.")
-    problems = []
-    codes = df["series"].astype(str).str.strip()
-    for code in sorted(set(codes) - set(catalogue.series)):
-        first_row = int(codes.eq(code).idxmax()) + offset
-        try:
-            catalogue.code(code)
-        except LabelError as exc:
-            problems.append(Problem(f.name, first_row, code, None, exc.rule, exc.action))
-    years = pd.to_numeric(df["year"].astype(str).str.strip(), errors="coerce")
-    for idx in years.index[years.isna() | (years % 1 != 0)][:20]:
-        problems.append(Problem(f.name, int(idx) + offset, codes[idx], str(df["year"][idx]), "year is not a whole year",
-                                "Write the year as four digits."))
-    if problems:
-        raise DeliveryError(problems)
-    municipality = (df["municipality"].astype(str).str.strip() if "municipality" in df
-                    else pd.Series(delivery.municipality, index=df.index))
-    status = df["status"].astype(str).str.strip().replace("", None) if "status" in df else None
-    out = pd.DataFrame({
-        "municipality": municipality,
-        "edition": delivery.edition,
-        "file": f.name,
-        "row": df.index.to_numpy() + offset,
-        "label": codes,
-        "series": codes,
-        "year": years.astype("int64"),
-        "cell": df["value"].astype(str),
-        "scale": 1,
-        "style": style,
-        "status": status,
-    })
-    return out[CELL_COLUMNS]

@@ -17,6 +17,7 @@ from flows.fingerprint import build_inputs
 from flows.manifest import Delivery, discover
 from flows.parse import parse_delivery
 from flows.run_report import Outcome, create_artifacts
+from flows.tidy import discard, discard_staged, validate_tidy
 from flows.validate import ValidDelivery, check_against_published, validate_delivery
 from flows import warehouse as wh
 
@@ -41,21 +42,35 @@ def find_deliveries(raw_dir: Path) -> list[Delivery]:
 @task(cache_policy=NO_CACHE)
 def check_delivery(delivery: Delivery, catalogue: Catalogue) -> ValidDelivery:
     """Parse one delivery and validate it against the schemas."""
-    return validate_delivery(parse_delivery(delivery, catalogue), catalogue)
+    parsed = parse_delivery(delivery, catalogue)
+    try:
+        return validate_delivery(parsed, catalogue)
+    except BaseException:
+        discard(parsed.tidy)
+        raise
+
+
+@task(cache_policy=NO_CACHE)
+def check_tidy(valid: list[ValidDelivery], catalogue: Catalogue) -> Path | None:
+    """Validate the tidy files of every delivery in one pass inside DuckDB; stage what passes as Parquet."""
+    tidy = [t for v in valid for t in v.parsed.tidy]
+    return validate_tidy(tidy, catalogue, {t.delivery.name: t.delivery.sha256()[:16] for t in tidy})
 
 
 @task(cache_policy=NO_CACHE)
 def check_published(valid: list[ValidDelivery], warehouse: Path) -> None:
     """Refuse a delivery set that would drop or rewrite what the published warehouse holds."""
-    check_against_published(valid, wh.published_cells(warehouse))
+    tidy_files = sorted(f.name for v in valid for f in v.parsed.delivery.files if f.form == "tidy")
+    check_against_published(valid, wh.published_cells(warehouse, tidy_files),
+                            wh.published_editions(warehouse, tidy_files))
 
 
 @task(cache_policy=NO_CACHE)
-def build_warehouse(valid: list[ValidDelivery], catalogue: Catalogue, warehouse: Path) -> Path:
+def build_warehouse(valid: list[ValidDelivery], staged: Path | None, catalogue: Catalogue, warehouse: Path) -> Path:
     """Stage the observations, build every table in a new file and run the data rules."""
     frames = wh.staging_frames(valid, catalogue, wh.previous_loads(warehouse),
                                dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
-    return wh.build(warehouse, frames)
+    return wh.build(warehouse, frames, staged=[staged] if staged else [])
 
 
 @task(cache_policy=NO_CACHE)
@@ -100,6 +115,7 @@ def refresh(
     with wh.writer_lock(warehouse, wait_seconds):
         previous = wh.published_inputs(warehouse)
         outcome = Outcome("refused", warehouse, [], previous)
+        valid, staged = [], None
         try:
             outcome.deliveries = find_deliveries(raw_dir)
             if not full_rebuild and build_inputs(outcome.deliveries) == previous:
@@ -109,17 +125,20 @@ def refresh(
                 return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0)
             catalogue = Catalogue.load()
             futures = [check_delivery.submit(d, catalogue) for d in outcome.deliveries]
-            valid = []
             for fut in futures:
                 try:
                     valid.append(fut.result())
                 except DeliveryError as exc:
                     outcome.problems.extend(exc.problems)
+            try:
+                staged = check_tidy(valid, catalogue)
+            except DeliveryError as exc:
+                outcome.problems.extend(exc.problems)
             if outcome.problems:
                 raise DeliveryError(outcome.problems)
             crash_point("parsed")
             check_published(valid, warehouse)
-            tmp = build_warehouse(valid, catalogue, warehouse)
+            tmp = build_warehouse(valid, staged, catalogue, warehouse)
         except DeliveryError as exc:
             outcome.problems = exc.problems
             write_report(outcome)
@@ -128,10 +147,14 @@ def refresh(
             outcome.status, outcome.detail = "checks-failed", str(exc)
             write_report(outcome)
             raise
+        finally:
+            for v in valid:
+                discard(v.parsed.tidy)
+            discard_staged(staged)
         warnings = publish_warehouse(tmp, warehouse)
         outcome.status = "published"
         write_report(outcome)
-    observations = sum(len(v.observations) for v in valid)
+    observations = sum(len(v.observations) + sum(t.rows for t in v.parsed.tidy) for v in valid)
     for w in warnings:
         logger.warning(w)
     logger.info("Published %s: %d deliveries, %d cells", warehouse, len(valid), observations)

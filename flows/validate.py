@@ -30,6 +30,10 @@ def validate_delivery(parsed: ParsedDelivery, catalogue: Catalogue) -> ValidDeli
     """Apply the schemas lazily; raise one DeliveryError with every problem, or return the observations."""
     d = parsed.delivery
     problems = _method_change_problems(parsed, catalogue)
+    if parsed.cells.empty:  # tidy files only: flows.tidy checks them inside DuckDB
+        if problems:
+            raise DeliveryError(problems)
+        return ValidDelivery(parsed, pd.DataFrame(columns=[*parsed.cells.columns, "value", "method"]))
     cells = parsed.cells.copy()
     meta = pd.DataFrame([(s.series, s.unit, s.parent) for s in catalogue.series.values()],
                         columns=["series", "unit", "parent"])
@@ -88,7 +92,7 @@ def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> lis
     d = parsed.delivery
     problems = []
     declared = {c.series for c in d.method_changes}
-    delivered = set(parsed.cells["series"])
+    delivered = set(parsed.cells["series"]).union(*(t.years for t in parsed.tidy))
     manifest = f"{d.name}/manifest.toml"
     for c in d.method_changes:
         if c.series not in catalogue.series:
@@ -98,7 +102,8 @@ def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> lis
             problems.append(Problem(manifest, None, c.series, None, "method change names a series this delivery "
                                     "does not contain", "Remove the declaration or add the series' table."))
         elif c.kind == "break":
-            years = set(parsed.cells.loc[parsed.cells["series"] == c.series, "year"])
+            years = set(parsed.cells.loc[parsed.cells["series"] == c.series, "year"]).union(
+                *(t.years.get(c.series, ()) for t in parsed.tidy))
             if c.from_year not in years:
                 problems.append(Problem(manifest, None, c.series, str(c.from_year),
                                         "break year is not among the delivered years of the series",
@@ -120,8 +125,12 @@ def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> lis
 PUBLISHED_COLUMNS = ["municipality", "edition", "series", "year", "value", "cell", "file", "row", "label"]
 
 
-def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame | None) -> None:
+def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame | None,
+                            tidy_editions: set[tuple[str, int]] = frozenset()) -> None:
     """Rules across deliveries, against the cells of the published warehouse (None: nothing published yet).
+
+    Tidy files are compared by edition only: `published` leaves their cells out, and `tidy_editions` names the
+    (municipality, edition) the published warehouse holds from tidy files that are still delivered.
 
     A refresh rebuilds from every delivery under raw/, so it is refused when it would lose or rewrite what
     was published: an edition missing from raw/, or an edition delivered again with other cells. An older
@@ -132,7 +141,7 @@ def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame 
     new = pd.concat([v.observations.assign(municipality=v.observations["municipality"].astype(str))
                      [PUBLISHED_COLUMNS] for v in valid], ignore_index=True)
     key = ["municipality", "edition"]
-    delivered = set(new[key].itertuples(index=False, name=None))
+    delivered = set(new[key].itertuples(index=False, name=None)) | set(tidy_editions)
     shown = set(published[key].itertuples(index=False, name=None))
     problems = []
     for m, e in sorted(shown - delivered):

@@ -18,10 +18,10 @@ import pandas as pd
 
 from flows import fingerprint
 from flows.catalogue import Catalogue
-from flows.config import CHECKS_DIR, MODELS_FILE, SQL_DIR
+from flows.config import CHECKS_DIR, MODELS_FILE, SQL_DIR, WAREHOUSE_MEMORY_LIMIT
 from flows.faults import crash_point
 from flows.manifest import file_sha256
-from flows.validate import ValidDelivery
+from flows.validate import PUBLISHED_COLUMNS, ValidDelivery
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -118,7 +118,7 @@ def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
     return {(f, s): t for f, s, t in rows}
 
 
-def query_published(warehouse: Path, sql: str) -> list[tuple] | None:
+def query_published(warehouse: Path, sql: str, params: list | None = None) -> list[tuple] | None:
     """Rows of one read-only query on the published warehouse; None when there is no file or the query fails."""
     if not Path(warehouse).exists():
         return None
@@ -127,7 +127,7 @@ def query_published(warehouse: Path, sql: str) -> list[tuple] | None:
     except duckdb.Error:
         return None
     try:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params or []).fetchall()
     except duckdb.Error:
         return None
     finally:
@@ -140,17 +140,21 @@ def published_inputs(warehouse: Path) -> fingerprint.Inputs | None:
     return None if rows is None else frozenset(rows)
 
 
-PUBLISHED_CELLS = ("select municipality, edition, series, year, value, cell, file, row, label "
-                   "from observation_vintages")
+def published_cells(warehouse: Path, skip_files: list[str] = ()) -> pd.DataFrame | None:
+    """The published cells (PUBLISHED_COLUMNS) except those of skip_files, or None when nothing is published."""
+    rows = query_published(warehouse, "select municipality, edition, series, year, value, cell, file, row, label "
+                                      "from observation_vintages where not list_contains(?, file)",
+                           [list(skip_files)])
+    return None if rows is None else pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
 
 
-def published_cells(warehouse: Path) -> pd.DataFrame | None:
-    """Every cell of the published warehouse (flows.validate.PUBLISHED_COLUMNS), or None when there is none."""
-    rows = query_published(warehouse, PUBLISHED_CELLS)
-    if rows is None:
-        return None
-    return pd.DataFrame(rows, columns=["municipality", "edition", "series", "year", "value", "cell", "file", "row",
-                                       "label"])
+def published_editions(warehouse: Path, files: list[str]) -> set[tuple[str, int]]:
+    """(municipality, edition) the published warehouse holds from the given files."""
+    rows = query_published(warehouse, "select distinct municipality, edition from deliveries "
+                                      "where list_contains(?, file)", [list(files)])
+    return set(rows or [])
+
+
 def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
                    loads: dict[tuple[str, str], dt.datetime], now: dt.datetime) -> dict[str, pd.DataFrame]:
     """The frames the SQL models read, one per staging table."""
@@ -168,9 +172,12 @@ def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
         frame["delivery"] = d.name
         frame["load_id"] = load_id
         cells.append(frame)
-        per_series = obs.groupby("series")["municipality"].unique()
+        per_series = {s: set(m) for s, m in obs.groupby("series")["municipality"].unique().items()}
+        for t in v.parsed.tidy:
+            for s, m in t.municipalities.items():
+                per_series.setdefault(s, set()).update(m)
         for c in d.method_changes:
-            for m in per_series.get(c.series, []):
+            for m in sorted(per_series.get(c.series, ())):
                 changes.append((m, d.edition, c.series, c.kind, c.method, c.from_year, c.note))
         for n in d.revision_notes:
             for m in per_series.get(n.series, []):
@@ -205,8 +212,8 @@ STAGING_TYPES = {
 }
 
 
-def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    """Write the staging frames into schema staging, with fixed column types."""
+def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], staged: list[Path] = ()) -> None:
+    """Write the staging frames into schema staging, with fixed column types; add the staged tidy cells."""
     con.execute("create schema if not exists staging")
     for name, frame in frames.items():
         types = STAGING_TYPES.get(name, {})
@@ -216,6 +223,8 @@ def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> No
                           if frame[c].dtype == object else c for c in frame.columns)
         rel.project(casts).create(f"staging.{name}")
         con.unregister("frame")
+    if staged:
+        con.execute("insert into staging.cells by name select * from read_parquet(?)", [[str(p) for p in staged]])
 
 
 def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: Path = SQL_DIR) -> None:
@@ -248,14 +257,15 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR) ->
 
 
 def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | None = None,
-          sql_dir: Path = SQL_DIR) -> Path:
+          sql_dir: Path = SQL_DIR, staged: list[Path] = ()) -> Path:
     """Build and check the new warehouse beside the published one; return the new file's path."""
     tmp = Path(f"{target}.tmp")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
-    con = connect(tmp)
+    con = duckdb.connect(str(tmp), config={**DUCKDB_CONFIG, "memory_limit": WAREHOUSE_MEMORY_LIMIT,
+                                           "preserve_insertion_order": False})
     try:
-        stage(con, frames)
+        stage(con, frames, staged)
         crash_point("staged")
         build_models(con, models or load_models(), sql_dir)
         failures = run_checks(con)

@@ -1,0 +1,223 @@
+"""Benchmarks against the floors: one command each, printing medians and ratios.
+
+    python bench/bench.py a      # floor A alone
+    python bench/bench.py b1     # kanaalmonitor run on raw/, fresh warehouse, vs floor A
+    python bench/bench.py b2     # second run on unchanged raw/, vs floor A
+    python bench/bench.py b3     # synthetic 1M and 10M observations, vs floor B, with peak RSS
+    python bench/bench.py b4     # growth from 1M to 10M (runs what b3 runs)
+
+Runs alternate between the pipeline and its floor, so a change in machine load hits both.
+Each run is a separate process, timed from start to exit; peak RSS is the largest resident set
+of the process tree (os.wait4). Results are appended to bench/results/<benchmark>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+PROJECT = BENCH.parent
+DATA = BENCH / "data"
+RESULTS = BENCH / "results"
+BIN = Path(sys.executable).parent
+GOALS = {"b1": 1.3, "b2": 1.1, "b3": 2.0, "b4": 11.0}
+RSS_GOAL_MB = 1024
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("PREFECT_HOME", str(DATA / "prefect"))
+    Path(env["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    env.update(DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    return env
+
+
+def measure(cmd: list[str], log: Path) -> dict:
+    """Wall time, peak RSS of the process tree and exit code of one run."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=environment(), cwd=PROJECT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}; see {log}")
+    return {"seconds": round(seconds, 3), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def floor_a() -> list[str]:
+    return [sys.executable, str(BENCH / "floor_a.py")]
+
+
+def floor_b(raw: Path, target: Path) -> list[str]:
+    return [sys.executable, str(BENCH / "floor_b.py"), str(raw), str(target)]
+
+
+def pipeline(raw: Path, target: Path) -> list[str]:
+    return [str(BIN / "kanaalmonitor"), "run", "--raw-dir", str(raw), "--warehouse", str(target)]
+
+
+def fresh(target: Path) -> None:
+    for p in (target, Path(f"{target}.wal"), Path(f"{target}.tmp"), Path(f"{target}.lock")):
+        p.unlink(missing_ok=True)
+
+
+def machine() -> dict:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), "unknown")
+    mem = next(int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
+               if ln.startswith("MemTotal"))
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem / 1024 / 1024, 1),
+            "load_average": os.getloadavg(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "python": sys.version.split()[0]}
+
+
+def summary(runs: list[dict]) -> dict:
+    return {"median_s": round(statistics.median(r["seconds"] for r in runs), 3),
+            "min_s": min(r["seconds"] for r in runs), "max_s": max(r["seconds"] for r in runs),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "runs": runs}
+
+
+def alternate(pairs: dict[str, tuple[list[str], callable]], repeat: int, log: Path) -> dict[str, dict]:
+    """Run each command `repeat` times, alternating between them; a callable prepares each run."""
+    runs = {name: [] for name in pairs}
+    for i in range(repeat):
+        for name, (cmd, prepare) in pairs.items():
+            prepare()
+            r = measure(cmd, log)
+            runs[name].append(r)
+            print(f"  {name} run {i + 1}/{repeat}: {r['seconds']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB",
+                  flush=True)
+    return {name: summary(rs) for name, rs in runs.items()}
+
+
+def record(name: str, result: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    history = json.loads(path.read_text()) if path.exists() else []
+    history.append(result)
+    path.write_text(json.dumps(history, indent=2))
+
+
+def warm_up() -> None:
+    """One untimed floor A run, so the Prefect home exists before timing."""
+    measure(floor_a(), RESULTS / "logs" / "warm-up.log")
+
+
+def bench_a(repeat: int) -> dict:
+    warm_up()
+    res = alternate({"floor_a": (floor_a(), lambda: None)}, repeat, RESULTS / "logs" / "a.log")
+    print(f"floor A: median {res['floor_a']['median_s']:.2f} s")
+    return res
+
+
+def bench_b1(repeat: int) -> dict:
+    warm_up()
+    target = DATA / "b1" / "kanaalmonitor.duckdb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    res = alternate({"floor_a": (floor_a(), lambda: None),
+                     "b1": (pipeline(PROJECT / "raw", target), lambda: fresh(target))},
+                    repeat, RESULTS / "logs" / "b1.log")
+    return _ratio("b1", res, "floor_a")
+
+
+def bench_b2(repeat: int) -> dict:
+    warm_up()
+    target = DATA / "b2" / "kanaalmonitor.duckdb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh(target)
+    measure(pipeline(PROJECT / "raw", target), RESULTS / "logs" / "b2.log")
+    res = alternate({"floor_a": (floor_a(), lambda: None),
+                     "b2": (pipeline(PROJECT / "raw", target), lambda: None)},
+                    repeat, RESULTS / "logs" / "b2.log")
+    return _ratio("b2", res, "floor_a")
+
+
+def synthetic(observations: int) -> Path:
+    """The synthetic deliveries of this size under bench/data (written once; the generator is deterministic)."""
+    sys.path.insert(0, str(BENCH))
+    import synth
+
+    out = DATA / f"synth-{observations}"
+    if not (out / "totals.json").exists():
+        shutil.rmtree(out, ignore_errors=True)
+        print(f"writing {observations:,} synthetic observations to {out}", flush=True)
+        synth.write(out, synth.municipalities_for(observations))
+    return out
+
+
+def bench_b3(repeat: int, sizes: list[int]) -> dict:
+    warm_up()
+    res = {}
+    for n in sizes:
+        out = synthetic(n)
+        target, floor_target = out / "kanaalmonitor.duckdb", out / "floor-b.duckdb"
+        totals = json.loads((out / "totals.json").read_text())
+        print(f"{totals['vintages']:,} observations ({totals['municipalities']} municipalities, "
+              f"{totals['editions']} editions)", flush=True)
+        r = alternate({"floor_b": (floor_b(out / "raw", floor_target), lambda: fresh(floor_target)),
+                       "b3": (pipeline(out / "raw", target), lambda: fresh(target))},
+                      repeat, RESULTS / "logs" / f"b3-{n}.log")
+        r["observations"] = totals["vintages"]
+        res[str(n)] = _ratio(f"b3 at {n:,}", r, "floor_b", goal="b3")
+        res[str(n)]["rss_goal_met"] = r["b3"]["peak_rss_mb"] <= RSS_GOAL_MB
+        print(f"  peak RSS {r['b3']['peak_rss_mb']:.0f} MB (goal <= {RSS_GOAL_MB} MB), "
+              f"floor B {r['floor_b']['peak_rss_mb']:.0f} MB", flush=True)
+        for p in (target, floor_target):
+            fresh(p)
+    if len(sizes) == 2:
+        small, large = (res[str(n)] for n in sizes)
+        growth = large["b3"]["median_s"] / small["b3"]["median_s"]
+        floor_growth = large["floor_b"]["median_s"] / small["floor_b"]["median_s"]
+        res["b4"] = {"growth": round(growth, 2), "floor_b_growth": round(floor_growth, 2),
+                     "goal": GOALS["b4"], "met": growth <= GOALS["b4"]}
+        print(f"B4: {sizes[1] // sizes[0]}x input -> {growth:.2f}x time (goal <= {GOALS['b4']}x; "
+              f"floor B grows {floor_growth:.2f}x)", flush=True)
+    return res
+
+
+def _ratio(label: str, res: dict, floor: str, goal: str | None = None) -> dict:
+    key = goal or label
+    name = next(k for k in res if k not in (floor, "observations"))
+    ratio = res[name]["median_s"] / res[floor]["median_s"]
+    res["ratio"] = round(ratio, 2)
+    res["goal"] = GOALS[key]
+    res["met"] = ratio <= GOALS[key]
+    print(f"{label.upper()}: median {res[name]['median_s']:.2f} s vs {floor.replace('_', ' ')} "
+          f"{res[floor]['median_s']:.2f} s -> {ratio:.2f}x (goal <= {GOALS[key]}x: "
+          f"{'met' if res['met'] else 'missed'})", flush=True)
+    return res
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("benchmark", choices=["a", "b1", "b2", "b3", "b4"])
+    p.add_argument("--repeat", type=int, default=5, help="runs of each command (default 5; 3 for b3/b4)")
+    p.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000],
+                   help="synthetic sizes for b3/b4 (default 1000000 10000000)")
+    args = p.parse_args()
+    started = machine()
+    if args.benchmark == "a":
+        res = bench_a(args.repeat)
+    elif args.benchmark == "b1":
+        res = bench_b1(args.repeat)
+    elif args.benchmark == "b2":
+        res = bench_b2(args.repeat)
+    else:
+        repeat = args.repeat if "--repeat" in sys.argv else 3
+        res = bench_b3(repeat, args.sizes)
+    record(args.benchmark, {"machine": started, "load_average_end": os.getloadavg(), "result": res})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Floor B: the same files and the same SQL as the pipeline, with bare DuckDB (no Prefect, no pandera).
+
+Reads every tidy file under RAW the way the pipeline does (CSV with ',' and plain numbers, CSV with ';'
+and Dutch numbers, Parquet), loads the staging tables and builds every model of warehouse/models.toml
+from its warehouse/<name>.sql. No checks, comments or atomic publish.
+
+    python bench/floor_b.py RAW WAREHOUSE [MEMORY_LIMIT]
+
+MEMORY_LIMIT (e.g. 512MB) caps DuckDB as the pipeline caps itself; by default DuckDB takes what it wants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import tomllib
+from pathlib import Path
+
+import duckdb
+
+PROJECT = Path(__file__).resolve().parent.parent
+SQL = PROJECT / "warehouse"
+
+NUMBER = """
+case when ? = 'nl' then replace(replace(replace(trim(value), '.', ''), ',', '.'), '%', '')
+     else replace(trim(value), '%', '') end
+"""
+CELLS = """
+select municipality, series, cast(year as integer) as year, cast(? as integer) as edition,
+    try_cast(nullif(nullif(({number}), '-'), '') as double) as value,
+    coalesce(nullif(status, ''), case when nullif(nullif(trim(value), '-'), '') is null then 'O' else 'A' end)
+        as status,
+    cast(null as varchar) as method, value as cell, cast(? as varchar) as file,
+    cast(row_number() over () + 1 as integer) as row, series as label, cast(? as varchar) as delivery,
+    cast(? as varchar) as load_id
+from source
+"""
+
+
+def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
+    target.unlink(missing_ok=True)
+    config = {"autoinstall_known_extensions": False}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(str(target), config=config)
+    con.execute("create schema staging")
+    con.execute("create table staging.series as select series, label_nl, unit, channel, parent, description, "
+                "counts_contacts = 'true' as counts_contacts, \"table\" as printed_table, "
+                "cast(row_number() over () as integer) as position from read_csv(?, all_varchar=true)",
+                [str(PROJECT / "schemas" / "series.csv")])
+    con.execute("create table staging.files (file varchar, sha256 varchar, delivery varchar, municipality varchar, "
+                "edition integer, published_on date, source varchar, load_id varchar, loaded_at timestamp)")
+    con.execute("create table staging.cells (municipality varchar, series varchar, year integer, edition integer, "
+                "value double, status varchar, method varchar, cell varchar, file varchar, row integer, "
+                "label varchar, delivery varchar, load_id varchar)")
+    con.execute("create table staging.method_changes (municipality varchar, edition integer, series varchar, "
+                "kind varchar, method varchar, from_year integer, note varchar)")
+    con.execute("create table staging.revision_notes (municipality varchar, edition integer, series varchar, "
+                "year integer, note varchar)")
+    con.execute("create table staging.notes (municipality varchar, edition integer, file varchar, row integer, "
+                "marker varchar, text varchar)")
+    for manifest in sorted(raw.rglob("manifest.toml")):
+        m = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        name, edition = manifest.parent.relative_to(raw).as_posix(), m["edition"]
+        for entry in m["files"]:
+            path = manifest.parent / entry["path"]
+            rel = path.relative_to(raw).as_posix()
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            con.execute("insert into staging.files values (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                        [rel, sha, name, m.get("municipality", "GM0344"), edition, m.get("published_on"),
+                         m.get("source"), sha[:16]])
+            if path.suffix == ".parquet":
+                con.read_parquet(str(path)).project(
+                    "municipality, series, year, cast(value as varchar) as value, status").create_view("source")
+                style = "plain"
+            else:
+                style = "nl" if b";" in path.open("rb").readline() else "plain"
+                con.read_csv(str(path), header=True, all_varchar=True, sep=";" if style == "nl" else ",") \
+                    .create_view("source")
+            con.execute("insert into staging.cells " + CELLS.format(number=NUMBER), [edition, style, rel, name, sha[:16]])
+            con.execute("drop view source")
+        for n in m.get("revision_notes", []):
+            for y in n.get("years", []) or [None]:
+                con.execute("insert into staging.revision_notes select distinct municipality, ?, ?, ?, ? "
+                            "from staging.cells where delivery = ? and series = ?",
+                            [edition, n["series"], y, n["note"], name, n["series"]])
+    models = tomllib.loads((SQL / "models.toml").read_text(encoding="utf-8"))["model"]
+    for model in models:
+        con.sql((SQL / f"{model['name']}.sql").read_text(encoding="utf-8")).create(model["name"])
+    con.execute("checkpoint")
+    con.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:4])

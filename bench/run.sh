@@ -1,0 +1,9 @@
+#!/bin/sh
+# One benchmark from a fresh clone: bench/run.sh a|b1|b2|b3|b4 [--repeat N] [--sizes N M]
+set -e
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/kanaalmonitor ]; then
+    python3 -m venv .venv
+    .venv/bin/pip install -q -e .
+fi
+exec .venv/bin/python bench/bench.py "$@"
