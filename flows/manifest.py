@@ -59,6 +59,10 @@ class Delivery:
     method_changes: tuple[MethodChange, ...] = field(default=())
     revision_notes: tuple[RevisionNote, ...] = field(default=())
 
+    def load_id(self) -> str:
+        """The identifier of this exact delivery in the warehouse."""
+        return self.sha256()[:16]
+
     def sha256(self) -> str:
         """Hash of the manifest and every file, in a fixed order."""
         h = hashlib.sha256()

@@ -54,7 +54,7 @@ def check_delivery(delivery: Delivery, catalogue: Catalogue) -> ValidDelivery:
 def check_tidy(valid: list[ValidDelivery], catalogue: Catalogue) -> Path | None:
     """Validate the tidy files of every delivery in one pass inside DuckDB; stage what passes as Parquet."""
     tidy = [t for v in valid for t in v.parsed.tidy]
-    return validate_tidy(tidy, catalogue, {t.delivery.name: t.delivery.sha256()[:16] for t in tidy})
+    return validate_tidy(tidy, catalogue, {t.delivery.name: t.delivery.load_id() for t in tidy})
 
 
 @task(cache_policy=NO_CACHE)

@@ -161,7 +161,7 @@ def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
     files, cells, changes, rnotes, notes = [], [], [], [], []
     for v in valid:
         d = v.parsed.delivery
-        load_id = d.sha256()[:16]
+        load_id = d.load_id()
         for f in d.files:
             sha = file_sha256(f.path)
             files.append((f.name, sha, d.name, d.municipality, d.edition, d.published_on, d.source, load_id,

@@ -16,6 +16,7 @@ from flows.catalogue import Catalogue
 from flows.config import PROJECT_ROOT
 from flows.manifest import discover
 from flows.parse import parse_delivery
+from flows.tidy import discard, discard_staged, validate_tidy
 from flows.validate import validate_delivery
 
 RAW_2019 = PROJECT_ROOT / "raw" / "2019"
@@ -47,8 +48,18 @@ def publish_frames(frames: dict[str, pd.DataFrame], target: Path, sql_dir: Path 
 
 
 def build_warehouse(raw: Path, target: Path, now: dt.datetime = FIXED_NOW) -> Path:
-    """Discover, parse, validate, build, check and publish every delivery under raw into target."""
-    return publish_frames(staging(raw, target, now), target)
+    """Discover, parse, validate (tidy files in one pass), build, check and publish every delivery under raw."""
+    catalogue = Catalogue.load()
+    valid = [validate_delivery(parse_delivery(d, catalogue), catalogue) for d in discover(raw)]
+    tidy_cells = [t for v in valid for t in v.parsed.tidy]
+    staged = validate_tidy(tidy_cells, catalogue, {t.delivery.name: t.delivery.load_id() for t in tidy_cells})
+    try:
+        frames = wh.staging_frames(valid, catalogue, wh.previous_loads(target), now)
+        wh.publish(wh.build(target, frames, staged=[staged] if staged else []), target)
+    finally:
+        discard(tidy_cells)
+        discard_staged(staged)
+    return target
 
 
 def warehouse_from(root: Path, *folders: Path) -> Path:

@@ -33,3 +33,20 @@ def test_refresh_refuses_a_bad_delivery_and_keeps_the_published_file(prefect_har
     with pytest.raises(DeliveryError, match="a count cannot be negative"):
         refresh(raw_dir=bad, warehouse=target)
     assert fingerprint(target) == before
+
+
+def test_a_published_tidy_edition_stays_accepted_when_another_edition_arrives(prefect_harness, tmp_path):
+    from tests.test_delivery_forms import TIDY_MANIFEST, tidy_frame
+
+    raw = tmp_path / "raw"
+    folder = raw / "2019-tidy"
+    folder.mkdir(parents=True)
+    tidy_frame().to_parquet(folder / "cijfers.parquet", index=False)
+    (folder / "manifest.toml").write_text(TIDY_MANIFEST.format(name="cijfers.parquet"), encoding="utf-8")
+    target = tmp_path / "w.duckdb"
+    assert refresh(raw_dir=raw, warehouse=target).status == "published"
+    make_raw(tmp_path, EDITIONS / "2018-old-method")
+    assert refresh(raw_dir=raw, warehouse=target).status == "published"
+    con = connect(target, read_only=True)
+    assert rows(con, "select edition, count(*) from observation_vintages group by edition order by edition") == [
+        (2018, 36), (2019, 40)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from pytest import approx
 
-from tests.helpers import (EDITIONS, RAW_2019, staging, publish_frames, make_raw, query,
+from tests.helpers import (EDITIONS, RAW_2019, build_warehouse, staging, publish_frames, make_raw, query,
                                       warehouse_from)
 
 OLD = EDITIONS / "2018-old-method"
@@ -159,7 +159,7 @@ def test_a_break_on_the_same_method_is_not_compared(tmp_path):
                                         'path = "whatsapp.csv"\nform = "tidy"\n', encoding="utf-8")
     (tidy / "whatsapp.csv").write_text("series,year,value,status\nwhatsapp_messages,2018,11523,A\n"
                                        "whatsapp_messages,2019,15000,B\n", encoding="utf-8")
-    w = publish_frames(staging(raw), tmp_path / "w.duckdb")
+    w = build_warehouse(raw, tmp_path / "w.duckdb")
     # 2019 is delivered as a break (status B) without a declared method change: not compared with 2018.
     # 2018 against 2017 comes from 2019, the latest edition holding both: 11523 - 11342.
     assert yoy(w, "yoy_change", "whatsapp_messages") == [
