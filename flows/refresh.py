@@ -61,8 +61,7 @@ def check_tidy(valid: list[ValidDelivery], catalogue: Catalogue) -> Path | None:
 def check_published(valid: list[ValidDelivery], warehouse: Path) -> None:
     """Refuse a delivery set that would drop or rewrite what the published warehouse holds."""
     tidy_files = sorted(f.name for v in valid for f in v.parsed.delivery.files if f.form == "tidy")
-    check_against_published(valid, wh.published_cells(warehouse, tidy_files),
-                            wh.published_editions(warehouse, tidy_files))
+    check_against_published(valid, wh.published_cells(warehouse, skip_files=tidy_files))
 
 
 @task(cache_policy=NO_CACHE)

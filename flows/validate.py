@@ -125,12 +125,11 @@ def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> lis
 PUBLISHED_COLUMNS = ["municipality", "edition", "series", "year", "value", "cell", "file", "row", "label"]
 
 
-def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame | None,
-                            tidy_editions: set[tuple[str, int]] = frozenset()) -> None:
+def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame | None) -> None:
     """Rules across deliveries, against the cells of the published warehouse (None: nothing published yet).
 
-    Tidy files are compared by edition only: `published` leaves their cells out, and `tidy_editions` names the
-    (municipality, edition) the published warehouse holds from tidy files that are still delivered.
+    The caller leaves out the published cells of tidy files that are still delivered: bulk files are not
+    compared cell by cell (a tidy file removed from raw/ is still caught, as its cells stay in `published`).
 
     A refresh rebuilds from every delivery under raw/, so it is refused when it would lose or rewrite what
     was published: an edition missing from raw/, or an edition delivered again with other cells. An older
@@ -141,7 +140,7 @@ def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame 
     new = pd.concat([v.observations.assign(municipality=v.observations["municipality"].astype(str))
                      [PUBLISHED_COLUMNS] for v in valid], ignore_index=True)
     key = ["municipality", "edition"]
-    delivered = set(new[key].itertuples(index=False, name=None)) | set(tidy_editions)
+    delivered = set(new[key].itertuples(index=False, name=None))
     shown = set(published[key].itertuples(index=False, name=None))
     problems = []
     for m, e in sorted(shown - delivered):

@@ -148,13 +148,6 @@ def published_cells(warehouse: Path, skip_files: list[str] = ()) -> pd.DataFrame
     return None if rows is None else pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
 
 
-def published_editions(warehouse: Path, files: list[str]) -> set[tuple[str, int]]:
-    """(municipality, edition) the published warehouse holds from the given files."""
-    rows = query_published(warehouse, "select distinct municipality, edition from deliveries "
-                                      "where list_contains(?, file)", [list(files)])
-    return set(rows or [])
-
-
 def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
                    loads: dict[tuple[str, str], dt.datetime], now: dt.datetime) -> dict[str, pd.DataFrame]:
     """The frames the SQL models read, one per staging table."""
