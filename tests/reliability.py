@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from flows.catalogue import Catalogue
 from flows.manifest import discover
 from flows.parse import parse_delivery
 from flows.validate import check_against_published, validate_delivery
-from tests.helpers import FIXED_NOW, PROJECT_ROOT
+from tests.helpers import EDITIONS, FIXED_NOW, PROJECT_ROOT, RAW_2019, make_raw
 
 CHECKS = sorted((PROJECT_ROOT / "warehouse" / "checks").glob("assert_*.sql"))
 
@@ -30,6 +31,16 @@ def refresh_in_process(raw_dir: Path, warehouse: Path, now: dt.datetime | None =
         frames = wh.staging_frames(valid, catalogue, wh.previous_loads(warehouse),
                                    now or FIXED_NOW)
         wh.publish(wh.build(warehouse, frames), warehouse)
+
+
+def published_before(tmp_path: Path) -> tuple[Path, Path]:
+    """A warehouse published from the 2018 edition alone, and its raw folder with the 2019 edition added."""
+    raw = make_raw(tmp_path, EDITIONS / "2018-old-method")
+    warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
+    warehouse.parent.mkdir()
+    refresh_in_process(raw, warehouse)
+    shutil.copytree(RAW_2019, raw / "2019")
+    return raw, warehouse
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from flows import warehouse as wh
-from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, make_raw
+from tests.helpers import PROJECT_ROOT
 from tests.ops_support import BIN, file_state, kanaalmonitor, prefect_env, stop
-from tests.reliability import SIGNATURE_SQL, failed_checks, refresh_in_process, signature, snapshot
+from tests.reliability import published_before, SIGNATURE_SQL, failed_checks, refresh_in_process, signature, snapshot
 
 DUCKDB_READERS = 3
 CHILD_REFRESHES = 4  # two pairs started at the same moment, each waiting for the writer lock
@@ -37,15 +37,6 @@ def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
         stop(proc)
         _, err = proc.communicate()
     return proc.returncode, err
-
-
-def published_before(tmp_path: Path) -> tuple[Path, Path]:
-    raw = make_raw(tmp_path, EDITIONS / "2018-old-method")
-    warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
-    warehouse.parent.mkdir()
-    refresh_in_process(raw, warehouse)
-    shutil.copytree(RAW_2019, raw / "2019")
-    return raw, warehouse
 
 
 def query_loop(warehouse: Path, env: dict[str, str], stop_event: threading.Event, results: dict,

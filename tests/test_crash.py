@@ -13,9 +13,9 @@ import duckdb
 import pytest
 
 from flows.faults import CRASH_ENV, STAGES, crash_point
-from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, make_raw
+from tests.helpers import PROJECT_ROOT, RAW_2019, make_raw
 from tests.ops_support import file_state, kanaalmonitor, prefect_env
-from tests.reliability import failed_checks, refresh_in_process, snapshot
+from tests.reliability import published_before, failed_checks, refresh_in_process, snapshot
 
 BEFORE_RENAME = STAGES[:STAGES.index("after-publish")]
 WAREHOUSE_STAGES = STAGES[1:]  # every stage inside flows/warehouse.py
@@ -27,16 +27,6 @@ def test_stages_are_named_in_one_place_and_unknown_names_are_refused(monkeypatch
     crash_point("parsed")  # another stage: returns
     with pytest.raises(ValueError, match="unknown crash stage 'publish'"):
         crash_point("publish")
-
-
-def published_before(tmp_path: Path) -> tuple[Path, Path]:
-    """A warehouse published from the 2018 edition alone, and its raw folder with the 2019 edition added."""
-    raw = make_raw(tmp_path, EDITIONS / "2018-old-method")
-    warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
-    warehouse.parent.mkdir()
-    refresh_in_process(raw, warehouse)
-    shutil.copytree(RAW_2019, raw / "2019")
-    return raw, warehouse
 
 
 def new_state(tmp_path: Path, raw: Path, published: Path, name: str) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -63,31 +64,26 @@ def tidy_frame() -> pd.DataFrame:
     return pd.DataFrame(records, columns=["municipality", "series", "year", "value"])
 
 
-def test_tidy_csv_plain_numbers(tmp_path):
-    folder = tmp_path / "raw" / "2019-tidy"
+def tidy_delivery(raw: Path, name: str, write) -> Path:
+    """A tidy 2019 delivery under raw: write(frame, path) writes the file `name`."""
+    folder = raw / "2019-tidy"
     folder.mkdir(parents=True)
-    tidy_frame().to_csv(folder / "cijfers.csv", index=False)
-    (folder / "manifest.toml").write_text(TIDY_MANIFEST.format(name="cijfers.csv"), encoding="utf-8")
-    assert observations(build_warehouse(tmp_path / "raw", tmp_path / "w.duckdb")) == without_methods(
-        expected_observations())
+    write(tidy_frame(), folder / name)
+    (folder / "manifest.toml").write_text(TIDY_MANIFEST.format(name=name), encoding="utf-8")
+    return raw
 
 
-def test_tidy_csv_dutch_numbers(tmp_path):
-    folder = tmp_path / "raw" / "2019-tidy"
-    folder.mkdir(parents=True)
-    df = tidy_frame()
-    df["value"] = [("-" if pd.isna(v) else f"{v:,.0f}".replace(",", ".") if v >= 100 else f"{v:g}".replace(".", ","))
-                   for v in df["value"]]
-    df.to_csv(folder / "cijfers.csv", index=False, sep=";")
-    (folder / "manifest.toml").write_text(TIDY_MANIFEST.format(name="cijfers.csv"), encoding="utf-8")
-    assert observations(build_warehouse(tmp_path / "raw", tmp_path / "w.duckdb")) == without_methods(
-        expected_observations())
+def dutch(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with values written as the monitor prints them ('-', 211.105, 7,8)."""
+    return frame.assign(value=[("-" if pd.isna(v) else f"{v:,.0f}".replace(",", ".") if v >= 100
+                                else f"{v:g}".replace(".", ",")) for v in frame["value"]])
 
 
-def test_tidy_parquet(tmp_path):
-    folder = tmp_path / "raw" / "2019-tidy"
-    folder.mkdir(parents=True)
-    tidy_frame().to_parquet(folder / "cijfers.parquet", index=False)
-    (folder / "manifest.toml").write_text(TIDY_MANIFEST.format(name="cijfers.parquet"), encoding="utf-8")
-    assert observations(build_warehouse(tmp_path / "raw", tmp_path / "w.duckdb")) == without_methods(
-        expected_observations())
+@pytest.mark.parametrize("name, write", [
+    ("cijfers.csv", lambda df, path: df.to_csv(path, index=False)),
+    ("cijfers.csv", lambda df, path: dutch(df).to_csv(path, index=False, sep=";")),
+    ("cijfers.parquet", lambda df, path: df.to_parquet(path, index=False)),
+], ids=["csv-plain-numbers", "csv-dutch-numbers", "parquet"])
+def test_tidy_delivery_loads(name, write, tmp_path):
+    raw = tidy_delivery(tmp_path / "raw", name, write)
+    assert observations(build_warehouse(raw, tmp_path / "w.duckdb")) == without_methods(expected_observations())

@@ -36,13 +36,9 @@ def test_refresh_refuses_a_bad_delivery_and_keeps_the_published_file(prefect_har
 
 
 def test_a_published_tidy_edition_stays_accepted_when_another_edition_arrives(prefect_harness, tmp_path):
-    from tests.test_delivery_forms import TIDY_MANIFEST, tidy_frame
+    from tests.test_delivery_forms import tidy_delivery
 
-    raw = tmp_path / "raw"
-    folder = raw / "2019-tidy"
-    folder.mkdir(parents=True)
-    tidy_frame().to_parquet(folder / "cijfers.parquet", index=False)
-    (folder / "manifest.toml").write_text(TIDY_MANIFEST.format(name="cijfers.parquet"), encoding="utf-8")
+    raw = tidy_delivery(tmp_path / "raw", "cijfers.parquet", lambda df, path: df.to_parquet(path, index=False))
     target = tmp_path / "w.duckdb"
     assert refresh(raw_dir=raw, warehouse=target).status == "published"
     make_raw(tmp_path, EDITIONS / "2018-old-method")
