@@ -79,11 +79,13 @@ def _problems(df: pd.DataFrame, exc: pa.errors.SchemaErrors) -> list[Problem]:
             problems.append(Problem("(delivery)", None, None, str(failure), rule, action))
             continue
         r = df.loc[index]
-        value = r["cell"] if check not in ("one_row_per_key",) else f"{r['cell']} (year {r['year']})"
         if check not in RULES:
             value = str(failure)
-        problems.append(Problem(r["file"], int(r["row"]), r["label"], value, f"{rule} [year {r['year']}]"
-                                if check in RULES and check != "one_row_per_key" else rule, action))
+        elif check == "one_row_per_key":
+            value = f"{r['cell']} (year {r['year']})"
+        else:
+            value, rule = r["cell"], f"{rule} [year {r['year']}]"
+        problems.append(Problem(r["file"], int(r["row"]), r["label"], value, rule, action))
     return problems
 
 
