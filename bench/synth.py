@@ -26,7 +26,7 @@ import pyarrow as pa
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from flows.catalogue import Catalogue  # noqa: E402
+from kanaalmonitor.catalogue import Catalogue  # noqa: E402
 
 FIRST_EDITION, LAST_EDITION, WINDOW = 2002, 2026, 12
 WHATSAPP_FROM = 2016

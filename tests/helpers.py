@@ -11,13 +11,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from flows import warehouse as wh
-from flows.catalogue import Catalogue
-from flows.config import PROJECT_ROOT
-from flows.manifest import discover
-from flows.parse import parse_delivery
-from flows.tidy import discard, discard_staged, validate_tidy
-from flows.validate import validate_delivery
+from kanaalmonitor.build import warehouse as wh
+from kanaalmonitor.db import connect
+from kanaalmonitor.catalogue import Catalogue
+from kanaalmonitor.config import PROJECT_ROOT
+from kanaalmonitor.refresh import run_refresh
+from kanaalmonitor.deliveries.manifest import discover
+from kanaalmonitor.deliveries.parse import parse_delivery
+from kanaalmonitor.deliveries.validate import validate_delivery
 
 RAW_2019 = PROJECT_ROOT / "raw" / "2019"
 EDITIONS = PROJECT_ROOT / "tests" / "data" / "editions"
@@ -48,17 +49,8 @@ def publish_frames(frames: dict[str, pd.DataFrame], target: Path, sql_dir: Path 
 
 
 def build_warehouse(raw: Path, target: Path, now: dt.datetime = FIXED_NOW) -> Path:
-    """Discover, parse, validate (tidy files in one pass), build, check and publish every delivery under raw."""
-    catalogue = Catalogue.load()
-    valid = [validate_delivery(parse_delivery(d, catalogue), catalogue) for d in discover(raw)]
-    tidy_cells = [t for v in valid for t in v.parsed.tidy]
-    staged = validate_tidy(tidy_cells, catalogue, {t.delivery.name: t.delivery.load_id() for t in tidy_cells})
-    try:
-        frames = wh.staging_frames(valid, catalogue, wh.previous_loads(target), now)
-        wh.publish(wh.build(target, frames, staged=[staged] if staged else []), target)
-    finally:
-        discard(tidy_cells)
-        discard_staged(staged)
+    """Every delivery under raw refreshed into target by the refresh itself, without Prefect."""
+    run_refresh(raw, target, now=now)
     return target
 
 
@@ -78,7 +70,7 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     """Rows of one query on a published warehouse, read-only."""
-    con = wh.connect(warehouse, read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         return rows(con, sql, params)
     finally:

@@ -11,11 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from flows import warehouse as wh
-from flows.catalogue import Catalogue
-from flows.manifest import discover
-from flows.parse import parse_delivery
-from flows.validate import check_against_published, validate_delivery
+from kanaalmonitor.catalogue import Catalogue
+from kanaalmonitor.refresh import run_refresh
 from tests.helpers import EDITIONS, FIXED_NOW, PROJECT_ROOT, RAW_2019, make_raw
 
 CHECKS = sorted((PROJECT_ROOT / "warehouse" / "checks").glob("assert_*.sql"))
@@ -23,14 +20,8 @@ CHECKS = sorted((PROJECT_ROOT / "warehouse" / "checks").glob("assert_*.sql"))
 
 def refresh_in_process(raw_dir: Path, warehouse: Path, now: dt.datetime | None = None,
                        catalogue: Catalogue | None = None, wait_seconds: float = 0.0) -> None:
-    """The refresh flow's steps without Prefect: discover, parse, validate, check, build, publish."""
-    catalogue = catalogue or Catalogue.load()
-    valid = [validate_delivery(parse_delivery(d, catalogue), catalogue) for d in discover(raw_dir)]
-    with wh.writer_lock(warehouse, wait_seconds):
-        check_against_published(valid, wh.published_cells(warehouse))
-        frames = wh.staging_frames(valid, catalogue, wh.previous_loads(warehouse),
-                                   now or FIXED_NOW)
-        wh.publish(wh.build(warehouse, frames), warehouse)
+    """The refresh without Prefect."""
+    run_refresh(raw_dir, warehouse, wait_seconds=wait_seconds, now=now or FIXED_NOW, catalogue=catalogue)
 
 
 def published_before(tmp_path: Path) -> tuple[Path, Path]:

@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from flows.catalogue import Catalogue
-from flows.config import LABELS_FILE, MAX_FILE_BYTES
-from flows.errors import DeliveryError, Problem
-from flows.parse import MAX_PRINTED_BYTES
+from kanaalmonitor.catalogue import Catalogue
+from kanaalmonitor.config import LABELS_FILE, MAX_FILE_BYTES
+from kanaalmonitor.errors import DeliveryError, Problem
+from kanaalmonitor.deliveries.parse import MAX_PRINTED_BYTES
 from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, make_raw
 from tests.ops_support import file_state, kanaalmonitor, prefect_env
 from tests.reliability import refresh_in_process, snapshot

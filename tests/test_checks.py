@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pytest import approx
 
-from flows import warehouse as wh
-from flows.config import CHECKS_DIR, SQL_DIR
+from kanaalmonitor.build import warehouse as wh
+from kanaalmonitor.config import CHECKS_DIR, SQL_DIR
 from tests.helpers import (EDITIONS, RAW_2019, fingerprint, staging, publish_frames, make_raw,
                                       query)
 

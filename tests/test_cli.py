@@ -12,7 +12,7 @@ INVALID = PROJECT_ROOT / "tests" / "data" / "invalid"
 
 
 def kanaalmonitor(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kanaalmonitor.cli", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, cwd=cwd, timeout=300)
 
 
@@ -58,7 +58,7 @@ def test_run_refuses_a_bad_delivery_with_the_report_and_exit_1(warehouse_2019, t
 
 
 def test_every_option_has_help_text():
-    from flows.cli import parser
+    from kanaalmonitor.cli import parser
 
     def walk(p):
         for action in p._actions:

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from pytest import approx
 
-from flows.cli import main
-from flows.cli_tables import HEADERS_NL
-from flows.config import MODELS_FILE
+from kanaalmonitor.cli import main
+from kanaalmonitor.tables import HEADERS_NL
+from kanaalmonitor.config import MODELS_FILE
 from tests.helpers import RAW_2019, fingerprint, query, warehouse_from
 
 MODELS = {m["name"]: m for m in tomllib.loads(MODELS_FILE.read_text(encoding="utf-8"))["model"]}

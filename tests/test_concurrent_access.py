@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from flows import warehouse as wh
+from kanaalmonitor.build import warehouse as wh
 from tests.helpers import PROJECT_ROOT
 from tests.ops_support import BIN, file_state, kanaalmonitor, prefect_env, stop
 from tests.reliability import published_before, SIGNATURE_SQL, failed_checks, refresh_in_process, signature, snapshot

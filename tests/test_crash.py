@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.faults import CRASH_ENV, STAGES, crash_point
+from kanaalmonitor.faults import CRASH_ENV, STAGES, crash_point
 from tests.helpers import PROJECT_ROOT, RAW_2019, make_raw
 from tests.ops_support import file_state, kanaalmonitor, prefect_env
 from tests.reliability import published_before, failed_checks, refresh_in_process, snapshot

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from flows.warehouse import connect
+from kanaalmonitor.db import connect
 from tests.helpers import PROJECT_ROOT, RAW_2019, build_warehouse, make_raw, rows
 from tests.test_load_2019 import expected_observations
 

@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from flows.catalogue import Catalogue
-from flows.errors import DeliveryError, Problem
-from flows.manifest import read_manifest
-from flows.parse import parse_delivery
-from flows.validate import validate_delivery
+from kanaalmonitor.catalogue import Catalogue
+from kanaalmonitor.errors import DeliveryError, Problem
+from kanaalmonitor.deliveries.manifest import read_manifest
+from kanaalmonitor.deliveries.parse import parse_delivery
+from kanaalmonitor.deliveries.validate import validate_delivery
 from tests.helpers import RAW_2019
 
 CATALOGUE = Catalogue.load()

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from flows.errors import DeliveryError
+from kanaalmonitor.errors import DeliveryError
 from tests.helpers import PROJECT_ROOT, RAW_2019, build_warehouse, fingerprint, make_raw
 
 INVALID = PROJECT_ROOT / "tests" / "data" / "invalid"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.warehouse import connect
+from kanaalmonitor.db import connect
 from tests.helpers import rows
 
 # Typed from shared/source/deliveries-2019/kerncijfers.csv; None where the table prints '-'.

@@ -7,7 +7,8 @@ import signal
 import subprocess
 from pathlib import Path
 
-from flows.warehouse import connect, run_checks
+from kanaalmonitor.build.warehouse import run_checks
+from kanaalmonitor.db import connect
 from tests.ops_support import BIN, EDITIONS, RAW_2019, kanaalmonitor, make_raw, prefect_env, stop, wait_until
 
 

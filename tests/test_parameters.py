@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from prefect.exceptions import ParameterTypeError, SignatureMismatchError
 
-from flows.cli import parser
+from kanaalmonitor.cli import parser
 from flows.refresh import refresh
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flows import warehouse as wh
-from flows.catalogue import Catalogue
-from flows.manifest import discover
-from flows.parse import parse_delivery
-from flows.run_report import Outcome, summary_markdown
-from flows.validate import validate_delivery
+from kanaalmonitor.build import warehouse as wh
+from kanaalmonitor.catalogue import Catalogue
+from kanaalmonitor.deliveries.manifest import discover
+from kanaalmonitor.deliveries.parse import parse_delivery
+from kanaalmonitor.report.run_report import Outcome, summary_markdown
+from kanaalmonitor.deliveries.validate import validate_delivery
 from tests.ops_support import RAW_2019, make_raw
 
 

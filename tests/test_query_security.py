@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.cli import main
-from flows.errors import DeliveryError
+from kanaalmonitor.cli import main
+from kanaalmonitor.errors import DeliveryError
 from tests.helpers import RAW_2019, make_raw
 from tests.ops_support import file_state, kanaalmonitor, prefect_env
 from tests.reliability import refresh_in_process, snapshot

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
-from flows.warehouse import connect
+from kanaalmonitor.db import connect
 from tests.helpers import EDITIONS, RAW_2019, build_warehouse, make_raw
 
 

@@ -15,8 +15,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from flows.cli import main
-from flows.report import nl_number, write_report
+from kanaalmonitor.cli import main
+from kanaalmonitor.report.chapter import nl_number, write_report
 from tests.helpers import EDITIONS, RAW_2019, warehouse_from
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

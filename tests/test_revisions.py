@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.warehouse import connect
+from kanaalmonitor.db import connect
 from tests.helpers import EDITIONS, RAW_2019, build_warehouse, make_raw, rows
 
 NOTE = "Op een nieuwe manier gemeten, vervangt voorgaande metingen."

@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import StateType
 
-from flows.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
+from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
 from tests.ops_support import EDITIONS, RAW_2019, flow_run_id, kanaalmonitor, make_raw, prefect_env, run_artifacts
 
 

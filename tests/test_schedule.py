@@ -16,9 +16,10 @@ from prefect.client.schemas.objects import StateType
 from prefect.exceptions import ObjectNotFound
 from prefect.workers.process import ProcessWorker
 
-from flows.config import PROJECT_ROOT
-from flows.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
-from flows.warehouse import connect, run_checks
+from kanaalmonitor.config import PROJECT_ROOT
+from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
+from kanaalmonitor.build.warehouse import run_checks
+from kanaalmonitor.db import connect
 from tests.ops_support import (BIN, EDITIONS, RAW_2019, kanaalmonitor, make_raw, prefect_env, stop,
                                wait_until)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.config import PROJECT_ROOT
-from flows.errors import DeliveryError
+from kanaalmonitor.config import PROJECT_ROOT
+from kanaalmonitor.errors import DeliveryError
 
 _spec = importlib.util.spec_from_file_location("synth", PROJECT_ROOT / "bench" / "synth.py")
 synth = importlib.util.module_from_spec(_spec)

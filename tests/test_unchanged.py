@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 
-from flows.config import PROJECT_ROOT
-from flows.fingerprint import build_inputs
-from flows.manifest import discover
-from flows.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
-from flows.warehouse import connect
+from kanaalmonitor.config import PROJECT_ROOT
+from kanaalmonitor.build.fingerprint import build_inputs
+from kanaalmonitor.deliveries.manifest import discover
+from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
+from kanaalmonitor.db import connect
 from tests.ops_support import (EDITIONS, RAW_2019, file_state, flow_run_id, kanaalmonitor, make_raw, prefect_env,
                                run_artifacts)
 

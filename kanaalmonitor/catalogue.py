@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.config import LABELS_FILE, SERIES_FILE
+from kanaalmonitor.config import LABELS_FILE, SERIES_FILE
 
 UNITS = ("count", "percent", "grade")
 CHANNELS = ("website", "email", "phone", "counter", "whatsapp")

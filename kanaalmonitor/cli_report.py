@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.config import DEFAULT_MUNICIPALITY, PROJECT_ROOT, WAREHOUSE_PATH
+from kanaalmonitor.config import DEFAULT_MUNICIPALITY, PROJECT_ROOT, WAREHOUSE_PATH
 
 EXIT_REPORT = 4
 DEFAULT_OUT = PROJECT_ROOT / "out" / "report"
@@ -15,7 +15,7 @@ DEFAULT_OUT = PROJECT_ROOT / "out" / "report"
 def cmd_report(args: argparse.Namespace) -> int:
     import duckdb
 
-    from flows.report import ReportError, write_report
+    from kanaalmonitor.report.chapter import ReportError, write_report
 
     try:
         result = write_report(args.warehouse, args.out, edition=args.edition, municipality=args.municipality)

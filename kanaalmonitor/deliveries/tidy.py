@@ -20,10 +20,11 @@ from pathlib import Path
 import duckdb
 from duckdb import sqltypes
 
-from flows.catalogue import Catalogue, LabelError
-from flows.config import MAX_FILE_BYTES, TIDY_MEMORY_LIMIT, WAREHOUSE_MEMORY_LIMIT
-from flows.errors import DeliveryError, Problem
-from flows.manifest import Delivery, DeliveryFile
+from kanaalmonitor.catalogue import Catalogue, LabelError
+from kanaalmonitor.config import MAX_FILE_BYTES, TIDY_MEMORY_LIMIT, WAREHOUSE_MEMORY_LIMIT
+from kanaalmonitor.db import connect
+from kanaalmonitor.errors import DeliveryError, Problem
+from kanaalmonitor.deliveries.manifest import Delivery, DeliveryFile
 from schemas.observations import RULES, Observations, RemeasuredSeries
 
 TIDY_COLUMNS = {"series", "year", "value"}
@@ -115,10 +116,7 @@ class TidyCells:
 
 
 def _connect(path: Path | str = ":memory:", memory_limit: str = TIDY_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), config={"autoinstall_known_extensions": False,
-                                             "autoload_known_extensions": False,
-                                             "memory_limit": memory_limit,
-                                             "preserve_insertion_order": True})
+    return connect(path, memory_limit=memory_limit, preserve_insertion_order=True)
 
 
 def _refuse(name: str, rule: str, action: str, row: int | None = None, label: str | None = None,

@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from flows.config import DEFAULT_MUNICIPALITY, SQL_DIR
+from kanaalmonitor.config import DEFAULT_MUNICIPALITY, SQL_DIR
 
 REPORT_SQL_DIR = SQL_DIR / "report"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -234,7 +234,7 @@ def render_html(markdown_text: str, title: str, images: dict[str, bytes]) -> str
 def write_report(warehouse: Path, out_dir: Path, edition: int | None = None,
                  municipality: str = DEFAULT_MUNICIPALITY) -> ReportResult:
     """Write report.md, report.html and one chart per channel for one edition into out_dir."""
-    from flows.cli import read_only_connection
+    from kanaalmonitor.db import read_only_connection
 
     out_dir = Path(out_dir)
     con = read_only_connection(Path(warehouse))

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from flows.catalogue import Catalogue
-from flows.errors import DeliveryError, Problem
-from flows.parse import ParsedDelivery
+from kanaalmonitor.catalogue import Catalogue
+from kanaalmonitor.errors import DeliveryError, Problem
+from kanaalmonitor.deliveries.parse import ParsedDelivery
 from schemas.numbers import decimals, to_number
 from schemas.observations import RULES, Observations, RawCells, RemeasuredSeries, failures_to_rows
 
@@ -30,7 +30,7 @@ def validate_delivery(parsed: ParsedDelivery, catalogue: Catalogue) -> ValidDeli
     """Apply the schemas lazily; raise one DeliveryError with every problem, or return the observations."""
     d = parsed.delivery
     problems = _method_change_problems(parsed, catalogue)
-    if parsed.cells.empty:  # tidy files only: flows.tidy checks them inside DuckDB
+    if parsed.cells.empty:  # tidy files only: kanaalmonitor.deliveries.tidy checks them inside DuckDB
         if problems:
             raise DeliveryError(problems)
         return ValidDelivery(parsed, pd.DataFrame(columns=[*parsed.cells.columns, "value", "method"]))

@@ -1,5 +1,6 @@
-"""Default locations and fixed settings; nothing here reads the environment."""
+"""Default locations and fixed settings; nothing here reads the environment at import."""
 
+import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,3 +26,11 @@ MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 # for the peak RSS these give at 10 million cells.
 TIDY_MEMORY_LIMIT = "128MB"
 WAREHOUSE_MEMORY_LIMIT = "320MB"
+
+
+def prefect_environment() -> None:
+    """Quiet, offline Prefect defaults for this process; anything the user set wins."""
+    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

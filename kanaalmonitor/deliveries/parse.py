@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.catalogue import Catalogue, LabelError
-from flows.config import MAX_XLSX_UNPACKED_BYTES
-from flows.errors import DeliveryError, Problem
-from flows.manifest import Delivery, DeliveryFile
-from flows.tidy import TidyCells, discard, read_tidy
+from kanaalmonitor.catalogue import Catalogue, LabelError
+from kanaalmonitor.config import MAX_XLSX_UNPACKED_BYTES
+from kanaalmonitor.errors import DeliveryError, Problem
+from kanaalmonitor.deliveries.manifest import Delivery, DeliveryFile
+from kanaalmonitor.deliveries.tidy import TidyCells, discard, read_tidy
 
 MAX_PRINTED_BYTES = 5 * 1024 * 1024
 CELL_COLUMNS = ["municipality", "edition", "file", "row", "label", "series", "year", "cell", "scale",

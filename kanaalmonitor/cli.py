@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from flows import cli_ops, cli_report, cli_tables
-from flows.config import PROJECT_ROOT, RAW_DIR, WAREHOUSE_PATH
+from flows import deploy as cli_ops
+from kanaalmonitor import cli_report
+from kanaalmonitor import tables as cli_tables
+from kanaalmonitor.config import RAW_DIR, WAREHOUSE_PATH, prefect_environment
+from kanaalmonitor.db import read_only_connection
 
 EXIT_REFUSED, EXIT_CHECKS, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
 READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"}  # MULTI: PIVOT
 
 
-def prefect_environment() -> None:
-    """Quiet, offline Prefect defaults; anything the user set wins."""
-    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     prefect_environment()
-    from flows.errors import DeliveryError
+    from kanaalmonitor.errors import DeliveryError
     from flows.refresh import refresh
-    from flows.warehouse import CheckFailed, WarehouseBusy
+    from kanaalmonitor.build.warehouse import CheckFailed, WarehouseBusy
 
     try:
         result = refresh(raw_dir=args.raw_dir, warehouse=args.warehouse, full_rebuild=args.full_rebuild,
@@ -48,20 +42,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     for w in result.warnings:
         print(f"warning: {w}")
     return 0
-
-
-def read_only_connection(warehouse: Path):
-    """A connection that can read the published warehouse and nothing else."""
-    import duckdb
-
-    if not Path(warehouse).exists():
-        raise FileNotFoundError(f"No warehouse at {warehouse}: run `kanaalmonitor run` first.")
-    return duckdb.connect(str(warehouse), read_only=True, config={
-        "enable_external_access": False,
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        "lock_configuration": True,
-    })
 
 
 def cmd_query(args: argparse.Namespace) -> int:

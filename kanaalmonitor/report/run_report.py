@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.errors import Problem
-from flows.fingerprint import Inputs
-from flows.manifest import Delivery
-from flows.warehouse import connect, query_published
+from kanaalmonitor.errors import Problem
+from kanaalmonitor.build.fingerprint import Inputs
+from kanaalmonitor.deliveries.manifest import Delivery
+from kanaalmonitor.build.warehouse import query_published
+from kanaalmonitor.db import connect
 
 SUMMARY_KEY = "kanaalmonitor-verslag"
 KERNCIJFERS_KEY = "kanaalmonitor-kerncijfers"

@@ -9,8 +9,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.config import DEFAULT_MUNICIPALITY, MANIFEST_NAME
-from flows.errors import DeliveryError, Problem
+from kanaalmonitor.config import DEFAULT_MUNICIPALITY, MANIFEST_NAME
+from kanaalmonitor.errors import DeliveryError, Problem
 
 DATA_SUFFIXES = {".csv": "printed", ".xlsx": "printed", ".parquet": "tidy"}
 MUNICIPALITY_RE = re.compile(r"^GM\d{4}$")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flows.config import RAW_DIR, WAREHOUSE_PATH
+from kanaalmonitor.config import RAW_DIR, WAREHOUSE_PATH
 
 DEPLOYMENT_NAME = "yearly"
 DEFAULT_CRON = "0 6 1 6 *"
@@ -37,7 +37,7 @@ def seconds(text: str) -> float:
 
 def _api_url() -> str | None:
     """Apply the offline Prefect defaults and return the server URL the commands would use, if any."""
-    from flows.cli import prefect_environment
+    from kanaalmonitor.config import prefect_environment
 
     prefect_environment()
     from prefect.settings import get_current_settings

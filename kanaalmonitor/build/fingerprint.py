@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.config import PROJECT_ROOT
-from flows.manifest import Delivery, file_sha256
+from kanaalmonitor.config import PROJECT_ROOT
+from kanaalmonitor.deliveries.manifest import Delivery, file_sha256
 
-CODE_FILES = ("schemas/*.csv", "schemas/*.py", "flows/*.py", "warehouse/**/*.sql", "warehouse/models.toml")
+CODE_FILES = ("schemas/*.csv", "schemas/*.py", "flows/*.py", "kanaalmonitor/**/*.py", "warehouse/**/*.sql",
+              "warehouse/models.toml")
 COLUMNS = ["kind", "name", "sha256"]
 
 Inputs = frozenset[tuple[str, str, str]]

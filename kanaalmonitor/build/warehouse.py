@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import fcntl
 import os
 import re
-import time
 import tomllib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from flows import fingerprint
-from flows.catalogue import Catalogue
-from flows.config import CHECKS_DIR, MODELS_FILE, SQL_DIR, WAREHOUSE_MEMORY_LIMIT
-from flows.faults import crash_point
-from flows.manifest import file_sha256
-from flows.validate import PUBLISHED_COLUMNS, ValidDelivery
+from kanaalmonitor.build import fingerprint
+from kanaalmonitor.catalogue import Catalogue
+from kanaalmonitor.build.lock import WarehouseBusy, writer_lock  # noqa: F401  (the refresh takes them from here)
+from kanaalmonitor.config import CHECKS_DIR, MODELS_FILE, SQL_DIR, WAREHOUSE_MEMORY_LIMIT
+from kanaalmonitor.db import connect
+from kanaalmonitor.faults import crash_point
+from kanaalmonitor.deliveries.manifest import file_sha256
+from kanaalmonitor.deliveries.validate import PUBLISHED_COLUMNS, ValidDelivery
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
 class CheckFailed(Exception):
@@ -39,19 +36,11 @@ class CheckFailed(Exception):
         super().__init__("\n".join(lines))
 
 
-class WarehouseBusy(Exception):
-    """Another refresh holds the writer lock of this warehouse."""
-
-
 @dataclass(frozen=True)
 class Model:
     name: str
     comment: str
     columns: dict[str, str]
-
-
-def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
 
 
 def load_models(models_file: Path = MODELS_FILE) -> list[Model]:
@@ -65,40 +54,6 @@ def load_models(models_file: Path = MODELS_FILE) -> list[Model]:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-@contextmanager
-def writer_lock(warehouse: Path, wait_seconds: float = 0.0):
-    """Hold the single-writer lock of a warehouse; wait up to wait_seconds, then refuse."""
-    lock_path = Path(f"{warehouse}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fh = lock_path.open("a+")
-    deadline = time.monotonic() + wait_seconds
-    try:
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    fh.seek(0)
-                    holder = fh.read().strip() or "unknown"
-                    raise WarehouseBusy(
-                        f"Another refresh is writing {warehouse} (process {holder}). "
-                        f"Nothing was changed; run again when it has finished.") from None
-                time.sleep(0.2)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        # The published file is only ever replaced whole, never written in place: a WAL beside it is a
-        # dead session's, and would make every open of the published file fail.
-        Path(f"{warehouse}.wal").unlink(missing_ok=True)
-        yield
-    finally:
-        fh.close()
 
 
 def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
@@ -255,8 +210,7 @@ def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | N
     tmp = Path(f"{target}.tmp")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp), config={**DUCKDB_CONFIG, "memory_limit": WAREHOUSE_MEMORY_LIMIT,
-                                           "preserve_insertion_order": False})
+    con = connect(tmp, memory_limit=WAREHOUSE_MEMORY_LIMIT, preserve_insertion_order=False)
     try:
         stage(con, frames, staged)
         crash_point("staged")

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from flows.config import WAREHOUSE_PATH
+from kanaalmonitor.config import WAREHOUSE_PATH
 
 EXIT_UNKNOWN = 4
 FORMATS = ("csv", "parquet", "xlsx")
@@ -209,7 +209,7 @@ def describe_lines(con, table: str) -> list[str]:
 def _run(warehouse: Path, action: Callable[[object], list[str]]) -> int:
     """Run action on a read-only connection and print its lines; no warehouse, no such table or an
     unwritable output file exits 4."""
-    from flows.cli import read_only_connection
+    from kanaalmonitor.db import read_only_connection
 
     try:
         con = read_only_connection(warehouse)

@@ -1,0 +1,22 @@
+"""Every DuckDB connection the project opens: the build's, the readers' and the users' locked one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+# No connection ever downloads or loads an extension on its own.
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def connect(path: Path | str = ":memory:", read_only: bool = False, **settings: object) -> duckdb.DuckDBPyConnection:
+    """A connection to a DuckDB file (or memory) with the offline settings and any others given."""
+    return duckdb.connect(str(path), read_only=read_only, config={**OFFLINE, **settings})
+
+
+def read_only_connection(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A connection that can read the published warehouse and nothing else (the users' commands)."""
+    if not Path(warehouse).exists():
+        raise FileNotFoundError(f"No warehouse at {warehouse}: run `kanaalmonitor run` first.")
+    return connect(warehouse, read_only=True, enable_external_access=False, lock_configuration=True)
