@@ -1,8 +1,9 @@
 """Floor B: the same files and the same SQL as the pipeline, with bare DuckDB (no Prefect, no pandera).
 
 Reads every tidy file under RAW the way the pipeline does (CSV with ',' and plain numbers, CSV with ';'
-and Dutch numbers, Parquet), loads the staging tables and builds every model of warehouse/models.toml
-from its warehouse/<name>.sql. No checks, comments or atomic publish.
+and Dutch numbers, Parquet; numbers by the grammar's macro `read_figure` of schemas/numbers.py), loads the
+staging tables and builds every model of warehouse/models.toml from its warehouse/<name>.sql. No
+validation, checks, comments or atomic publish.
 
     python bench/floor_b.py RAW WAREHOUSE [MEMORY_LIMIT]
 
@@ -20,20 +21,25 @@ import duckdb
 
 PROJECT = Path(__file__).resolve().parent.parent
 SQL = PROJECT / "warehouse"
+sys.path.insert(0, str(PROJECT))
 
-NUMBER = """
-case when ? = 'nl' then replace(replace(replace(trim(value), '.', ''), ',', '.'), '%', '')
-     else replace(trim(value), '%', '') end
-"""
+from schemas.numbers import install  # noqa: E402
+
 CELLS = """
-select municipality, series, cast(year as integer) as year, cast(? as integer) as edition,
-    try_cast(nullif(nullif(({number}), '-'), '') as double) as value,
-    coalesce(nullif(status, ''), case when nullif(nullif(trim(value), '-'), '') is null then 'O' else 'A' end)
-        as status,
+with numbered as (
+    select *, row_number() over () as position from source
+),
+read as (
+    select numbered.*, read_figure(coalesce(numbered.value, ''), series.unit, 1, ?) as figure
+    from numbered
+    left join staging.series using (series)
+)
+select municipality, series, cast(year as integer) as year, cast(? as integer) as edition, figure as value,
+    coalesce(nullif(status, ''), case when figure is null then 'O' else 'A' end) as status,
     cast(null as varchar) as method, value as cell, cast(? as varchar) as file,
-    cast(row_number() over () + 1 as integer) as row, series as label, cast(? as varchar) as delivery,
+    cast(position + 1 as integer) as row, series as label, cast(? as varchar) as delivery,
     cast(? as varchar) as load_id
-from source
+from read
 """
 
 
@@ -42,7 +48,7 @@ def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
     config = {"autoinstall_known_extensions": False}
     if memory_limit:
         config["memory_limit"] = memory_limit
-    con = duckdb.connect(str(target), config=config)
+    con = install(duckdb.connect(str(target), config=config))
     con.execute("create schema staging")
     con.execute("create table staging.series as select series, label_nl, unit, channel, parent, description, "
                 "counts_contacts = 'true' as counts_contacts, \"table\" as printed_table, "
@@ -59,6 +65,7 @@ def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
                 "year integer, note varchar)")
     con.execute("create table staging.notes (municipality varchar, edition integer, file varchar, row integer, "
                 "marker varchar, text varchar)")
+    con.execute("create table staging.build_inputs (kind varchar, name varchar, sha256 varchar)")
     for manifest in sorted(raw.rglob("manifest.toml")):
         m = tomllib.loads(manifest.read_text(encoding="utf-8"))
         name, edition = manifest.parent.relative_to(raw).as_posix(), m["edition"]
@@ -77,7 +84,7 @@ def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
                 style = "nl" if b";" in path.open("rb").readline() else "plain"
                 con.read_csv(str(path), header=True, all_varchar=True, sep=";" if style == "nl" else ",") \
                     .create_view("source")
-            con.execute("insert into staging.cells " + CELLS.format(number=NUMBER), [edition, style, rel, name, sha[:16]])
+            con.execute("insert into staging.cells " + CELLS, [style, edition, rel, name, sha[:16]])
             con.execute("drop view source")
         for n in m.get("revision_notes", []):
             for y in n.get("years", []) or [None]:

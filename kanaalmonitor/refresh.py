@@ -18,9 +18,8 @@ from kanaalmonitor.build.lock import writer_lock
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.manifest import Delivery, discover
-from kanaalmonitor.deliveries.parse import parse_delivery
-from kanaalmonitor.deliveries.tidy import discard, discard_staged, validate_tidy
-from kanaalmonitor.deliveries.validate import ValidDelivery, check_against_published, validate_delivery
+from kanaalmonitor.deliveries.parse import ParsedDelivery, parse_delivery
+from kanaalmonitor.deliveries.validate import CheckedCells, check_against_published, validate_cells
 from kanaalmonitor.errors import DeliveryError
 from kanaalmonitor.faults import crash_point
 from kanaalmonitor.report.run_report import Outcome
@@ -51,33 +50,26 @@ class Steps:
         """Called once with the final outcome of every refresh that took the writer lock."""
 
 
-def check_delivery(delivery: Delivery, catalogue: Catalogue) -> ValidDelivery:
-    """Parse one delivery and validate it against the schemas."""
-    parsed = parse_delivery(delivery, catalogue)
-    try:
-        return validate_delivery(parsed, catalogue)
-    except BaseException:
-        discard(parsed.tidy)
-        raise
+def check_delivery(delivery: Delivery, catalogue: Catalogue, work: Path) -> ParsedDelivery:
+    """Parse one delivery into raw cells (its tidy files into Parquet files under the work folder)."""
+    return parse_delivery(delivery, catalogue, work)
 
 
-def check_tidy(valid: list[ValidDelivery], catalogue: Catalogue) -> Path | None:
-    """Validate the tidy files of every delivery in one pass inside DuckDB; stage what passes as Parquet."""
-    tidy = [t for v in valid for t in v.parsed.tidy]
-    return validate_tidy(tidy, catalogue, {t.delivery.name: t.delivery.load_id() for t in tidy})
+def check_cells(parsed: list[ParsedDelivery], catalogue: Catalogue, work: Path) -> CheckedCells:
+    """Validate the raw cells of every delivery in one table of the work database, once, against the schemas."""
+    return validate_cells(parsed, catalogue, work / "cells.duckdb")
 
 
-def check_published(valid: list[ValidDelivery], warehouse: Path) -> None:
+def check_published(cells: CheckedCells, warehouse: Path) -> None:
     """Refuse a delivery set that would drop or rewrite what the published warehouse holds."""
-    tidy_files = sorted(f.name for v in valid for f in v.parsed.delivery.files if f.form == "tidy")
-    check_against_published(valid, wh.published_cells(warehouse, skip_files=tidy_files))
+    check_against_published(cells, warehouse)
 
 
-def build_warehouse(valid: list[ValidDelivery], staged: Path | None, catalogue: Catalogue, warehouse: Path,
+def build_warehouse(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue: Catalogue, warehouse: Path,
                     now: dt.datetime) -> Path:
-    """Stage the observations, build every table in a new file and run the data rules."""
-    frames = wh.staging_frames(valid, catalogue, wh.previous_loads(warehouse), now)
-    return wh.build(warehouse, frames, staged=[staged] if staged else [])
+    """Stage the validated cells, build every table in a new file and run the data rules."""
+    frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(warehouse), now)
+    return wh.build(warehouse, frames, staged=[cells.database])
 
 
 def publish_warehouse(tmp: Path, warehouse: Path) -> list[str]:
@@ -105,29 +97,30 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
     raw_dir, warehouse = Path(raw_dir), Path(warehouse)
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with writer_lock(warehouse, wait_seconds):
+    with writer_lock(warehouse, wait_seconds) as work:
         outcome = Outcome("refused", warehouse, [], wh.published_inputs(warehouse))
-        valid, staged = [], None
+        parsed, cells = [], None
         try:
             outcome.deliveries = steps.run(discover, raw_dir)
             if not full_rebuild and build_inputs(outcome.deliveries) == outcome.previous:
                 outcome.status = "unchanged"
                 return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0)
             catalogue = catalogue or Catalogue.load()
-            for result in steps.each(check_delivery, outcome.deliveries, catalogue):
+            for result in steps.each(check_delivery, outcome.deliveries, catalogue, work):
                 try:
-                    valid.append(result())
+                    parsed.append(result())
                 except DeliveryError as exc:
                     outcome.problems.extend(exc.problems)
-            try:
-                staged = steps.run(check_tidy, valid, catalogue)
-            except DeliveryError as exc:
-                outcome.problems.extend(exc.problems)
+            if parsed:
+                try:
+                    cells = steps.run(check_cells, parsed, catalogue, work)
+                except DeliveryError as exc:
+                    outcome.problems.extend(exc.problems)
             if outcome.problems:
                 raise DeliveryError(outcome.problems)
             crash_point("parsed")
-            steps.run(check_published, valid, warehouse)
-            tmp = steps.run(build_warehouse, valid, staged, catalogue, warehouse, now)
+            steps.run(check_published, cells, warehouse)
+            tmp = steps.run(build_warehouse, parsed, cells, catalogue, warehouse, now)
             warnings = steps.run(publish_warehouse, tmp, warehouse)
             outcome.status = "published"
         except DeliveryError as exc:
@@ -137,10 +130,6 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
             outcome.status, outcome.detail = "checks-failed", str(exc)
             raise
         finally:
-            for v in valid:
-                discard(v.parsed.tidy)
-            discard_staged(staged)
             if outcome.status != "refused" or outcome.problems:
                 steps.report(outcome)
-    observations = sum(len(v.observations) + sum(t.rows for t in v.parsed.tidy) for v in valid)
-    return RefreshResult("published", str(warehouse), [d.name for d in outcome.deliveries], observations, warnings)
+    return RefreshResult("published", str(warehouse), [d.name for d in outcome.deliveries], cells.count, warnings)

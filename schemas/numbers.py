@@ -1,8 +1,17 @@
-"""How a delivered cell is read as a number: the Dutch grammar, per unit, with no guessing."""
+"""How a delivered cell is read as a number: the Dutch grammar, per unit, with no guessing.
+
+The grammar is written once, here, as DuckDB SQL macros (`install`):
+
+- `figure_readable(cell, unit, scale, style)`: true where a cell is '-' or a number its unit's grammar
+  reads without guessing ('nl': '.' groups thousands, ',' marks decimals; 'plain': a '.' decimal point);
+- `read_figure(cell, unit, scale, style)`: the number of a readable cell times its scale, NULL for '-',
+  an empty plain cell and every unreadable cell;
+- `figure_decimals(cell)`: how many decimals a cell was written with (0 for none or '-').
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+import duckdb
 
 NOT_AVAILABLE = "-"
 
@@ -17,42 +26,69 @@ DUTCH = {
     ("grade", True): r"-?\d{1,2}(?:,\d+)?",
 }
 PLAIN = r"-?\d+(?:\.\d+)?"
+GROUPED_ONLY = r"-?\d{1,3}(?:\.\d{3})+"
 
 
-def clean(cells: pd.Series) -> pd.Series:
-    """Cell text with outer spaces, non-breaking spaces and the Unicode minus normalised."""
-    return (cells.astype("str").str.replace("\u00a0", " ", regex=False)
-            .str.replace("\u2212", "-", regex=False).str.strip())
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-def readable(cells: pd.Series, units: pd.Series, scaled: pd.Series, style: pd.Series) -> pd.Series:
-    """True where a cell is '-' or a number its unit's grammar reads without guessing."""
-    text = clean(cells)
-    ok = text.eq(NOT_AVAILABLE)
-    for (unit, is_scaled), pattern in DUTCH.items():
-        sel = (style == "nl") & (units == unit) & (scaled == is_scaled) & ~ok
-        if sel.any():
-            ok[sel] = text[sel].str.fullmatch(pattern)
-    sel = (style == "plain") & ~ok
-    if sel.any():
-        ok[sel] = text[sel].str.fullmatch(PLAIN) | text[sel].eq("")
-    return ok.fillna(False).astype(bool)
+def _dutch_match() -> str:
+    arms = " ".join(f"when unit = {_literal(unit)} and (scale > 1) = {str(scaled).lower()} "
+                    f"then regexp_full_match(text, {_literal(pattern)})" for (unit, scaled), pattern in DUTCH.items())
+    return f"case {arms} else false end"
 
 
-def to_number(cells: pd.Series, style: pd.Series, scale: pd.Series) -> pd.Series:
-    """Numbers of readable cells; NaN for '-' (and an empty plain cell)."""
-    text = clean(cells)
-    nl = style == "nl"
-    text = text.where(~nl, text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
-    text = text.str.replace("%", "", regex=False).str.strip()
-    text = text.mask(text.isin([NOT_AVAILABLE, ""]))
-    values = pd.to_numeric(text, errors="coerce").astype("float64")
-    return (values * scale.astype("float64")).round(6)
+MACROS = (
+    "create or replace macro figure_text(cell) as "
+    "trim(replace(replace(cell, chr(160), ' '), chr(8722), '-'))",
+    "create or replace macro figure_text_readable(text, unit, scale, style) as coalesce("
+    f"text = {_literal(NOT_AVAILABLE)} "
+    f"or (style = 'nl' and {_dutch_match()}) "
+    f"or (style = 'plain' and (regexp_full_match(text, {_literal(PLAIN)}) or text = '')), false)",
+    "create or replace macro figure_readable(cell, unit, scale, style) as "
+    "figure_text_readable(figure_text(cell), unit, scale, style)",
+    "create or replace macro figure_value(cell, scale, style) as round(try_cast(nullif(nullif(trim(replace("
+    "case when style = 'nl' then replace(replace(figure_text(cell), '.', ''), ',', '.') else figure_text(cell) end, "
+    f"'%', '')), {_literal(NOT_AVAILABLE)}), '') as double) * scale, 6)",
+    "create or replace macro read_figure(cell, unit, scale, style) as "
+    "case when figure_readable(cell, unit, scale, style) then figure_value(cell, scale, style) end",
+    "create or replace macro figure_decimals(cell) as "
+    "case when regexp_full_match(trim(replace(figure_text(cell), '%', '')), "
+    f"{_literal(GROUPED_ONLY)}) then 0 "
+    r"else coalesce(length(regexp_extract(trim(replace(figure_text(cell), '%', '')), '[.,](\d+)$', 1)), 0) end",
+)
 
 
-def decimals(cells: pd.Series) -> pd.Series:
-    """How many decimals a cell was written with (0 for none or '-')."""
-    text = clean(cells).str.replace("%", "", regex=False).str.strip()
-    frac = text.str.extract(r"[.,](\d+)$", expand=False)
-    grouped = text.str.fullmatch(r"-?\d{1,3}(?:\.\d{3})+")
-    return frac.str.len().where(~grouped, 0).fillna(0).astype("int64")
+def install(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Define the grammar's macros on a connection."""
+    for macro in MACROS:
+        con.execute(macro)
+    return con
+
+
+def _read(sql: str, *lists: list) -> list:
+    from kanaalmonitor.db import connect
+
+    con = install(connect())
+    try:
+        return [r[0] for r in con.execute(sql, list(lists)).fetchall()]
+    finally:
+        con.close()
+
+
+def to_number(cells, style, scale):
+    """Numbers of Dutch or plain cells read by `figure_value` (NaN for '-'), as a pandas Series like cells."""
+    import pandas as pd
+
+    values = _read("select figure_value(unnest(?), unnest(?), unnest(?))",
+                   [str(c) for c in cells], list(map(int, scale)), list(map(str, style)))
+    return pd.Series(values, index=cells.index, dtype="float64")
+
+
+def decimals(cells):
+    """Decimals of each cell by `figure_decimals`, as a pandas Series like cells."""
+    import pandas as pd
+
+    return pd.Series(_read("select figure_decimals(unnest(?))", [str(c) for c in cells]), index=cells.index,
+                     dtype="int64")

@@ -1,112 +1,126 @@
-"""pandera schemas: delivered cells -> typed observations, and the rules every edition obeys."""
+"""pandera schemas (ibis backend) of the delivered cells, checked as SQL inside DuckDB.
+
+`Observations` is the one set of rules every delivered cell obeys, printed or tidy; `RemeasuredSeries` adds
+the rules of a series a delivery restates. They validate the table `cells` of the refresh's work database
+(kanaalmonitor/deliveries/validate.py), where each raw cell carries the unit and parent its series has in the
+catalogue, its value read by the grammar of schemas/numbers.py, and the value of its parent series that year.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
-
-from schemas.numbers import readable
+import ibis
+import pandera.ibis as pa
+from pandera.api.ibis.types import IbisData
 
 STATUSES = ("A", "B", "O", "P", "E")
 MUNICIPALITY = r"^GM\d{4}$"
+KEY = ["municipality", "series", "year", "edition"]
 
 
-class RawCells(pa.DataFrameModel):
-    """Cells as delivered, with the unit the catalogue gives their series."""
+@ibis.udf.scalar.builtin
+def figure_readable(cell: str, unit: str, scale: int, style: str) -> bool:
+    """The grammar's macro of schemas/numbers.py."""
 
-    municipality: Series[str] = pa.Field(str_matches=MUNICIPALITY)
-    edition: Series[int] = pa.Field(ge=1990, le=2100)
-    file: Series[str]
-    row: Series[int] = pa.Field(ge=1)
-    label: Series[str]
-    series: Series[str]
-    unit: Series[str] = pa.Field(isin=["count", "percent", "grade"])
-    year: Series[int] = pa.Field(ge=1900, le=2100)
-    cell: Series[str]
-    scale: Series[int] = pa.Field(ge=1)
-    style: Series[str] = pa.Field(isin=["nl", "plain"])
-    status: Series[str] = pa.Field(nullable=True, isin=list(STATUSES))
+
+class Observations(pa.DataFrameModel):
+    """Every delivered cell: readable, in range for its unit, one per key, parts within their parents."""
+
+    municipality: str = pa.Field(str_matches=MUNICIPALITY)
+    edition: int = pa.Field(ge=1990, le=2100)
+    file: str
+    row: int = pa.Field(ge=1)
+    label: str
+    series: str
+    unit: str = pa.Field(isin=["count", "percent", "grade"])
+    year: int = pa.Field(ge=1900, le=2100)
+    cell: str
+    scale: int = pa.Field(ge=1)
+    style: str = pa.Field(isin=["nl", "plain"])
+    status: str = pa.Field(isin=list(STATUSES))
+    value: float = pa.Field(nullable=True)
+    decimals: int = pa.Field(ge=0)
+    parent: str = pa.Field(nullable=True)
+    parent_value: float = pa.Field(nullable=True)
+    method: str = pa.Field(nullable=True)
 
     class Config:
-        coerce = True
         strict = False
 
     @pa.dataframe_check
-    def cell_is_readable(cls, df: pd.DataFrame) -> Series[bool]:
+    def cell_is_readable(cls, data: IbisData) -> ibis.Value:
         """'-' or a number its unit's grammar reads without guessing."""
-        return readable(df["cell"], df["unit"], df["scale"] > 1, df["style"])
+        t = data.table
+        return figure_readable(t.cell, t.unit, t.scale, t["style"]).fill_null(False)
 
     @pa.dataframe_check
-    def year_not_after_edition(cls, df: pd.DataFrame) -> Series[bool]:
+    def year_not_after_edition(cls, data: IbisData) -> ibis.Value:
         """An edition reports on years up to its own publication year."""
-        return df["year"] <= df["edition"]
-
-
-class Observations(RawCells):
-    """Typed observations of one delivery: ranges per unit, one row per key, parts within parents."""
-
-    value: Series[float] = pa.Field(nullable=True)
-    decimals: Series[int] = pa.Field(ge=0)
-    status: Series[str] = pa.Field(isin=list(STATUSES))
-    parent: Series[str] = pa.Field(nullable=True)
-    method: Series[str] = pa.Field(nullable=True)
+        return data.table.year <= data.table.edition
 
     @pa.dataframe_check
-    def count_not_negative(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df["unit"] != "count") | df["value"].isna() | (df["value"] >= 0)
+    def count_not_negative(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return ((t.unit != "count") | t.value.isnull() | (t.value >= 0)).fill_null(False)
 
     @pa.dataframe_check
-    def count_is_whole(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df["unit"] != "count") | df["value"].isna() | (df["value"] % 1 == 0)
+    def count_is_whole(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return ((t.unit != "count") | t.value.isnull() | (t.value % 1 == 0)).fill_null(False)
 
     @pa.dataframe_check
-    def percent_within_0_100(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df["unit"] != "percent") | df["value"].isna() | df["value"].between(0, 100)
+    def percent_within_0_100(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return ((t.unit != "percent") | t.value.isnull() | t.value.between(0, 100)).fill_null(False)
 
     @pa.dataframe_check
-    def grade_within_1_10(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df["unit"] != "grade") | df["value"].isna() | df["value"].between(1, 10)
+    def grade_within_1_10(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return ((t.unit != "grade") | t.value.isnull() | t.value.between(1, 10)).fill_null(False)
 
     @pa.dataframe_check
-    def grade_one_decimal(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df["unit"] != "grade") | (df["decimals"] <= 1)
+    def grade_one_decimal(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return ((t.unit != "grade") | (t.decimals <= 1)).fill_null(False)
 
     @pa.dataframe_check
-    def missing_value_has_status_o(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["value"].isna() == (df["status"] == "O")
+    def missing_value_has_status_o(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return t.value.isnull() == (t.status == "O").fill_null(False)
 
     @pa.dataframe_check
-    def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
-        return ~df.duplicated(["municipality", "series", "year", "edition"], keep=False)
+    def one_row_per_key(cls, data: IbisData) -> dict[str, ibis.Value]:
+        t = data.table
+        return {"one_row_per_key": t.series.count().over(ibis.window(group_by=KEY)) == 1}
 
     @pa.dataframe_check
-    def part_at_most_parent(cls, df: pd.DataFrame) -> Series[bool]:
-        key = ["municipality", "edition", "year"]
-        parents = (df.loc[df["value"].notna(), [*key, "series", "value"]]
-                   .drop_duplicates([*key, "series"])
-                   .rename(columns={"series": "parent", "value": "parent_value"}))
-        merged = df[[*key, "parent", "value"]].merge(parents, how="left", on=[*key, "parent"])
-        ok = merged["parent_value"].isna() | merged["value"].isna() | (merged["value"] <= merged["parent_value"])
-        return pd.Series(ok.to_numpy(), index=df.index)
+    def part_at_most_parent(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return t.parent_value.isnull() | t.value.isnull() | (t.value <= t.parent_value)
 
 
-class RemeasuredSeries(Observations):
+class RemeasuredSeries(pa.DataFrameModel):
     """A series the delivery restates on a new method (the counter visits, "balie", in 2019):
     every year it prints is on the declared method, with no break inside it and no gap."""
 
-    method: Series[str] = pa.Field(nullable=False)
+    method: str
+    status: str
+
+    class Config:
+        strict = False
 
     @pa.dataframe_check
-    def no_break_in_restatement(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["status"] != "B"
+    def no_break_in_restatement(cls, data: IbisData) -> ibis.Value:
+        return data.table.status != "B"
 
     @pa.dataframe_check
-    def restated_years_without_gap(cls, df: pd.DataFrame) -> Series[bool]:
-        known = df["year"].where(df["value"].notna())
-        g = known.groupby([df["municipality"], df["series"], df["edition"]])
-        inside = (df["year"] > g.transform("min")) & (df["year"] < g.transform("max"))
-        return ~(inside & df["value"].isna())
+    def restated_years_without_gap(cls, data: IbisData) -> dict[str, ibis.Value]:
+        """No year inside the range of known years is not available, or missing from the delivery."""
+        t = data.table
+        w = ibis.window(group_by=["municipality", "series", "edition"])
+        known = t.value.notnull()
+        inside = (t.year > t.year.min(where=known).over(w)) & (t.year < t.year.max(where=known).over(w))
+        every_year = (t.year.max().over(w) - t.year.min().over(w) + 1) == t.year.count().over(w)
+        return {"restated_years_without_gap": (~(inside & t.value.isnull())).fill_null(True) & every_year}
 
 
 RULES: dict[str, tuple[str, str]] = {
@@ -135,18 +149,3 @@ RULES: dict[str, tuple[str, str]] = {
     "restated_years_without_gap": ("a restated series leaves a year inside its range not available",
                                    "Deliver every year of the restated series, or declare a break instead."),
 }
-
-
-def failures_to_rows(exc: pa.errors.SchemaErrors) -> list[tuple[object, str, object]]:
-    """(index, check, failure value) per failing row, one entry per row and check."""
-    fc = exc.failure_cases
-    out, seen = [], set()
-    for rec in fc.itertuples(index=False):
-        check = str(rec.check)
-        name = check.split("(")[0] if check not in RULES else check
-        key = (rec.index, name)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append((rec.index, name, rec.failure_case))
-    return out

@@ -18,7 +18,7 @@ from kanaalmonitor.config import PROJECT_ROOT
 from kanaalmonitor.refresh import run_refresh
 from kanaalmonitor.deliveries.manifest import discover
 from kanaalmonitor.deliveries.parse import parse_delivery
-from kanaalmonitor.deliveries.validate import validate_delivery
+from kanaalmonitor.deliveries.validate import validate_cells
 
 RAW_2019 = PROJECT_ROOT / "raw" / "2019"
 EDITIONS = PROJECT_ROOT / "tests" / "data" / "editions"
@@ -35,10 +35,20 @@ def make_raw(root: Path, *folders: Path) -> Path:
 
 
 def staging(raw: Path, target: Path | None = None, now: dt.datetime = FIXED_NOW) -> dict[str, pd.DataFrame]:
-    """The staging frames the refresh builds from every delivery under raw."""
+    """The staging frames the refresh builds from every delivery under raw, the validated cells among them
+    (the work files go to a folder beside raw)."""
     catalogue = Catalogue.load()
-    valid = [validate_delivery(parse_delivery(d, catalogue), catalogue) for d in discover(raw)]
-    return wh.staging_frames(valid, catalogue, wh.previous_loads(target) if target else {}, now)
+    work = raw.parent / "staging.work"
+    work.mkdir(exist_ok=True)
+    parsed = [parse_delivery(d, catalogue, work) for d in discover(raw)]
+    cells = validate_cells(parsed, catalogue, work / "cells.duckdb")
+    frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(target) if target else {}, now)
+    con = connect(cells.database, read_only=True)
+    try:
+        frames["cells"] = con.table("cells").select(*wh.CELL_COLUMNS).df()
+    finally:
+        con.close()
+    return frames
 
 
 def publish_frames(frames: dict[str, pd.DataFrame], target: Path, sql_dir: Path | None = None) -> Path:

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from kanaalmonitor.build import warehouse as wh
-from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.deliveries.manifest import discover
-from kanaalmonitor.deliveries.parse import parse_delivery
 from kanaalmonitor.report.run_report import Outcome, summary_markdown
-from kanaalmonitor.deliveries.validate import validate_delivery
+from tests.helpers import staging
 from tests.ops_support import RAW_2019, make_raw
 
 
 def test_changes_of_more_than_a_quarter_warn(tmp_path):
     raw = make_raw(tmp_path, RAW_2019)
-    catalogue = Catalogue.load()
     deliveries = discover(raw)
-    valid = [validate_delivery(parse_delivery(d, catalogue), catalogue) for d in deliveries]
     target = tmp_path / "kanaalmonitor.duckdb"
-    wh.publish(wh.build(target, wh.staging_frames(valid, catalogue, {}, dt.datetime(2026, 6, 1))), target)
+    wh.publish(wh.build(target, staging(raw)), target)
 
     got = wh.query_published(target, "select series, year, previous_value, value, change, change_pct "
                                      "from plausibility_warnings order by series, year")

@@ -18,8 +18,8 @@ from kanaalmonitor.build.lock import WarehouseBusy, writer_lock  # noqa: F401  (
 from kanaalmonitor.config import CHECKS_DIR, MODELS_FILE, SQL_DIR, WAREHOUSE_MEMORY_LIMIT
 from kanaalmonitor.db import connect
 from kanaalmonitor.faults import crash_point
-from kanaalmonitor.deliveries.manifest import file_sha256
-from kanaalmonitor.deliveries.validate import PUBLISHED_COLUMNS, ValidDelivery
+from kanaalmonitor.deliveries.parse import ParsedDelivery
+from kanaalmonitor.deliveries.validate import CheckedCells
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -95,43 +95,25 @@ def published_inputs(warehouse: Path) -> fingerprint.Inputs | None:
     return None if rows is None else frozenset(rows)
 
 
-def published_cells(warehouse: Path, skip_files: list[str] = ()) -> pd.DataFrame | None:
-    """The published cells (PUBLISHED_COLUMNS) except those of skip_files, or None when nothing is published."""
-    rows = query_published(warehouse, "select municipality, edition, series, year, value, cell, file, row, label "
-                                      "from observation_vintages where not list_contains(?, file)",
-                           [list(skip_files)])
-    return None if rows is None else pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
-
-
-def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
+def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue: Catalogue,
                    loads: dict[tuple[str, str], dt.datetime], now: dt.datetime) -> dict[str, pd.DataFrame]:
-    """The frames the SQL models read, one per staging table."""
-    files, cells, changes, rnotes, notes = [], [], [], [], []
-    for v in valid:
-        d = v.parsed.delivery
+    """The frames the SQL models read, one per staging table; the cells come from the work database (stage)."""
+    files, changes, rnotes, notes = [], [], [], []
+    for p in parsed:
+        d = p.delivery
         load_id = d.load_id()
         for f in d.files:
-            sha = file_sha256(f.path)
+            sha = d.file_sha256(f.path)
             files.append((f.name, sha, d.name, d.municipality, d.edition, d.published_on, d.source, load_id,
                           loads.get((f.name, sha), now)))
-        obs = v.observations
-        frame = obs[["municipality", "series", "year", "edition", "value", "status", "method", "cell", "file",
-                     "row", "label"]].copy()
-        frame["delivery"] = d.name
-        frame["load_id"] = load_id
-        cells.append(frame)
-        per_series = {s: set(m) for s, m in obs.groupby("series")["municipality"].unique().items()}
-        for t in v.parsed.tidy:
-            for s, m in t.municipalities.items():
-                per_series.setdefault(s, set()).update(m)
         for c in d.method_changes:
-            for m in sorted(per_series.get(c.series, ())):
+            for m in cells.municipalities.get((d.name, c.series), ()):
                 changes.append((m, d.edition, c.series, c.kind, c.method, c.from_year, c.note))
         for n in d.revision_notes:
-            for m in per_series.get(n.series, []):
+            for m in cells.municipalities.get((d.name, n.series), ()):
                 for y in (n.years or (None,)):
                     rnotes.append((m, d.edition, n.series, y, n.note))
-        for n in v.parsed.notes:
+        for n in p.notes:
             notes.append((d.municipality, d.edition, n.file, n.row, n.marker, n.text))
     series = pd.DataFrame([(s.series, s.label_nl, s.unit, s.channel, s.parent, s.description, s.counts_contacts,
                             s.table, s.position) for s in catalogue.series.values()],
@@ -141,15 +123,16 @@ def staging_frames(valid: list[ValidDelivery], catalogue: Catalogue,
         "series": series,
         "files": pd.DataFrame(files, columns=["file", "sha256", "delivery", "municipality", "edition",
                                               "published_on", "source", "load_id", "loaded_at"]),
-        "cells": pd.concat(cells, ignore_index=True),
         "method_changes": pd.DataFrame(changes, columns=["municipality", "edition", "series", "kind", "method",
                                                          "from_year", "note"]),
         "revision_notes": pd.DataFrame(rnotes, columns=["municipality", "edition", "series", "year", "note"]),
         "notes": pd.DataFrame(notes, columns=["municipality", "edition", "file", "row", "marker", "text"]),
-        "build_inputs": fingerprint.as_frame(fingerprint.build_inputs([v.parsed.delivery for v in valid])),
+        "build_inputs": fingerprint.as_frame(fingerprint.build_inputs([p.delivery for p in parsed])),
     }
 
 
+CELL_COLUMNS = ["municipality", "series", "year", "edition", "value", "status", "method", "cell", "file", "row",
+                "label", "delivery", "load_id"]
 STAGING_TYPES = {
     "series": {"position": "INTEGER", "counts_contacts": "BOOLEAN"},
     "files": {"edition": "INTEGER", "published_on": "DATE", "loaded_at": "TIMESTAMP"},
@@ -161,18 +144,30 @@ STAGING_TYPES = {
 
 
 def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], staged: list[Path] = ()) -> None:
-    """Write the staging frames into schema staging, with fixed column types; add the staged tidy cells."""
+    """Write the staging frames into schema staging, with fixed column types; add the validated cells of each
+    work database in staged (its table `cells`) to staging.cells."""
     con.execute("create schema if not exists staging")
     for name, frame in frames.items():
-        types = STAGING_TYPES.get(name, {})
         con.register("frame", frame)
-        rel = con.table("frame")
-        casts = ", ".join(f"cast({c} as {types[c]}) as {c}" if c in types else f"cast({c} as VARCHAR) as {c}"
-                          if frame[c].dtype == object else c for c in frame.columns)
-        rel.project(casts).create(f"staging.{name}")
+        con.table("frame").project(_casts(name, frame.columns, frame.dtypes == object)).create(f"staging.{name}")
         con.unregister("frame")
-    if staged:
-        con.execute("insert into staging.cells by name select * from read_parquet(?)", [[str(p) for p in staged]])
+    for database in staged:
+        con.execute("attach ? as work (read_only)", [str(database)]).fetchall()
+        cells = con.table("work.cells").project(_casts("cells", CELL_COLUMNS))
+        if con.execute("select count(*) from duckdb_tables() where schema_name = 'staging' "
+                       "and table_name = 'cells'").fetchall()[0][0]:
+            cells.insert_into("staging.cells")
+        else:
+            cells.create("staging.cells")
+        con.execute("detach work").fetchall()
+
+
+def _casts(table: str, columns, text=None) -> str:
+    """Each column cast to its staging type (STAGING_TYPES, else VARCHAR where text says so or always)."""
+    types = STAGING_TYPES.get(table, {})
+    text = [True] * len(columns) if text is None else list(text)
+    return ", ".join(f"cast({c} as {types[c]}) as {c}" if c in types else f"cast({c} as VARCHAR) as {c}"
+                     if is_text else c for c, is_text in zip(columns, text))
 
 
 def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: Path = SQL_DIR) -> None:

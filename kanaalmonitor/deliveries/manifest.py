@@ -68,8 +68,15 @@ class Delivery:
         h = hashlib.sha256()
         for p in [self.directory / MANIFEST_NAME, *(f.path for f in self.files)]:
             h.update(p.name.encode())
-            h.update(file_sha256(p).encode())
+            h.update(self.file_sha256(p).encode())
         return h.hexdigest()
+
+    def file_sha256(self, path: Path) -> str:
+        """Hash of the manifest or one file of this delivery, read once per Delivery (one refresh)."""
+        hashes = self.__dict__.setdefault("_hashes", {})
+        if path not in hashes:
+            hashes[path] = file_sha256(path)
+        return hashes[path]
 
 
 def file_sha256(path: Path) -> str:

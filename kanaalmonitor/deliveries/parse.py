@@ -15,11 +15,11 @@ from kanaalmonitor.catalogue import Catalogue, LabelError
 from kanaalmonitor.config import MAX_XLSX_UNPACKED_BYTES
 from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.deliveries.manifest import Delivery, DeliveryFile
-from kanaalmonitor.deliveries.tidy import TidyCells, discard, read_tidy
+from kanaalmonitor.deliveries.tidy import TidyCells, read_tidy
 
 MAX_PRINTED_BYTES = 5 * 1024 * 1024
 CELL_COLUMNS = ["municipality", "edition", "file", "row", "label", "series", "year", "cell", "scale",
-                "style", "status"]
+                "style", "status", "delivery"]
 
 _MARKER = re.compile(r"^(?P<label>.*?)\s*(?P<marker>\*+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(\d\)|(?<=\s)\d\))$")
 _SCALE = re.compile(r"\s*\((?:in\s+)?(?P<scale>miljoenen|duizenden|x\s?1\.000\.000|x\s?1\.000|x\s?1\s?mln)\)",
@@ -43,10 +43,10 @@ class ParsedDelivery:
     """What a delivery's files say, before validation."""
 
     delivery: Delivery
-    cells: pd.DataFrame
+    cells: pd.DataFrame  # raw cells of the printed tables (CELL_COLUMNS)
     notes: list[Note] = field(default_factory=list)
     markers: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (file, marker) -> series
-    tidy: list[TidyCells] = field(default_factory=list)  # tidy files, read into Parquet work files
+    tidy: list[TidyCells] = field(default_factory=list)  # tidy files, read into Parquet files of raw cells
 
 
 def split_label(printed: str) -> tuple[str, str | None, int]:
@@ -64,14 +64,16 @@ def split_label(printed: str) -> tuple[str, str | None, int]:
     return label, marker, scale
 
 
-def parse_delivery(delivery: Delivery, catalogue: Catalogue) -> ParsedDelivery:
-    """Read every file of a delivery; one DeliveryError lists every problem found."""
+def parse_delivery(delivery: Delivery, catalogue: Catalogue, work: Path) -> ParsedDelivery:
+    """Read every file of a delivery into raw cells (tidy files into Parquet files under work);
+    one DeliveryError lists every problem found."""
     problems: list[Problem] = []
     frames, notes, markers, tidy = [], [], {}, []
-    for f in delivery.files:
+    folder = work / "tidy" / delivery.name
+    for i, f in enumerate(delivery.files):
         try:
             if f.form == "tidy":
-                tidy.append(read_tidy(f, delivery, catalogue))
+                tidy.append(read_tidy(f, delivery, catalogue, folder / f"{i}.parquet"))
             else:
                 for name, rows in read_printed_rows(f):
                     cells, file_notes, file_markers = cells_from_rows(name, rows, delivery, catalogue)
@@ -81,7 +83,6 @@ def parse_delivery(delivery: Delivery, catalogue: Catalogue) -> ParsedDelivery:
         except DeliveryError as exc:
             problems.extend(exc.problems)
     if problems:
-        discard(tidy)
         raise DeliveryError(problems)
     cells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CELL_COLUMNS)
     return ParsedDelivery(delivery, cells, notes, markers, tidy)
@@ -279,7 +280,7 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
             continue
         for year, cell in zip(years, values):
             records.append((delivery.municipality, delivery.edition, name, i, label_text, series, year, cell,
-                            scale, "nl", None))
+                            scale, "nl", None, delivery.name))
     if not records and not problems:
         problems.append(Problem(name, head_row, title, None, "table has a header but no rows",
                                 "Export the whole table, not only its header."))

@@ -1,178 +1,350 @@
-"""Turn parsed cells into validated observations; collect every failure in the user's terms."""
+"""Validate every delivered cell once, inside DuckDB; check the delivery set against the published warehouse.
+
+The raw cells of every delivery of a run, printed and tidy alike, land in one table `raw_cells` of the
+run's work database. `cells` types them (unit and parent from the catalogue, the value by the grammar of
+schemas/numbers.py, status, declared method, load id) and is validated once against the pandera schemas of
+schemas/observations.py; it is what the build stages as `staging.cells`.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
-import pandas as pd
-import pandera.pandas as pa
+import duckdb
 
 from kanaalmonitor.catalogue import Catalogue
+from kanaalmonitor.config import WAREHOUSE_MEMORY_LIMIT
+from kanaalmonitor.db import connect
 from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.deliveries.parse import ParsedDelivery
-from schemas.numbers import decimals, to_number
-from schemas.observations import RULES, Observations, RawCells, RemeasuredSeries, failures_to_rows
+from schemas import numbers
+from schemas.observations import RULES, Observations, RemeasuredSeries
 
 METHOD_NOTE = re.compile(r"nieuwe (manier|wijze|methode)|andere (meet)?methode|vervangt (alle )?(voorgaande|eerdere)"
                          r"|trendbreuk|niet vergelijkbaar met (voorgaande|eerdere)", re.IGNORECASE)
+MAX_PROBLEMS_PER_RULE = 50
+
+_TABLES = """
+create table raw_cells (municipality varchar, edition bigint, file varchar, row bigint, label varchar,
+    series varchar, year bigint, cell varchar, scale bigint, style varchar, status varchar, delivery varchar);
+create table catalogue (series varchar, unit varchar, parent varchar);
+create table declared (delivery varchar, position bigint, series varchar, kind varchar, method varchar,
+    from_year bigint);
+create table loads (delivery varchar, load_id varchar);
+"""
+
+_INSERT_PRINTED = "insert into raw_cells by name select * from printed"
+
+_INSERT_TIDY = """
+insert into raw_cells by name
+select * exclude (year_text), cast(cast(year_text as double) as bigint) as year
+from read_parquet(?)
+"""
+
+_CELLS = """
+create table cells as
+with
+
+read as (
+    select raw_cells.*, catalogue.unit, catalogue.parent,
+        read_figure(raw_cells.cell, catalogue.unit, raw_cells.scale, raw_cells.style) as figure
+    from raw_cells
+    left join catalogue using (series)
+),
+
+typed as (
+    select
+        read.* exclude (status, figure),
+        read.figure as value,
+        coalesce(read.status, case when read.figure is null then 'O' else 'A' end) as status,
+        cast(figure_decimals(read.cell) as bigint) as decimals,
+        (select declared.method from declared
+            where declared.delivery = read.delivery and declared.series = read.series
+                and (declared.kind = 'restate' or read.year >= declared.from_year)
+            order by declared.position desc limit 1) as method
+    from read
+),
+
+parents as (
+    select municipality, edition, year, series as parent, max(value) as parent_value
+    from typed
+    where value is not null
+    group by all
+)
+
+select typed.*, parents.parent_value, loads.load_id
+from typed
+left join parents using (municipality, edition, year, parent)
+join loads using (delivery)
+"""
+
+_DELIVERED = "select delivery, series, list(distinct year) from raw_cells group by all"
+_MUNICIPALITIES = "select delivery, series, list(distinct municipality order by municipality) from cells group by all"
 
 
 @dataclass
-class ValidDelivery:
-    """A delivery that passed every rule: its observations, ready to stage."""
+class CheckedCells:
+    """The validated cells of a run: table `cells` of the work database."""
 
-    parsed: ParsedDelivery
-    observations: pd.DataFrame
+    database: Path
+    count: int
+    municipalities: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (delivery, series) -> codes
 
 
-def validate_delivery(parsed: ParsedDelivery, catalogue: Catalogue) -> ValidDelivery:
-    """Apply the schemas lazily; raise one DeliveryError with every problem, or return the observations."""
-    d = parsed.delivery
-    problems = _method_change_problems(parsed, catalogue)
-    if parsed.cells.empty:  # tidy files only: kanaalmonitor.deliveries.tidy checks them inside DuckDB
+def work_database(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the run's work database, with the grammar's macros."""
+    return numbers.install(connect(path, memory_limit=WAREHOUSE_MEMORY_LIMIT))
+
+
+def validate_cells(parsed: list[ParsedDelivery], catalogue: Catalogue, database: Path) -> CheckedCells:
+    """Load the raw cells of every delivery into one table and apply the schemas once; raise one DeliveryError
+    with every problem (declarations included), or return the validated cells."""
+    con = work_database(database)
+    try:
+        _load(con, parsed, catalogue)
+        problems = _declaration_problems(con, parsed, catalogue)
+        backend = _ibis(con)
+        problems += _validate(backend.table("cells"), Observations)
+        if not problems and con.execute("select count(*) from declared where kind = 'restate'").fetchall()[0][0]:
+            con.execute("create view restated as select * from cells where (delivery, series) in "
+                        "(select (delivery, series) from declared where kind = 'restate')")
+            problems += _validate(backend.table("restated"), RemeasuredSeries)
         if problems:
             raise DeliveryError(problems)
-        return ValidDelivery(parsed, pd.DataFrame(columns=[*parsed.cells.columns, "value", "method"]))
-    cells = parsed.cells.copy()
-    meta = pd.DataFrame([(s.series, s.unit, s.parent) for s in catalogue.series.values()],
-                        columns=["series", "unit", "parent"])
-    cells = cells.merge(meta, on="series", how="left", validate="many_to_one")
-    cells["status"] = cells["status"].astype("object").where(cells["status"].notna(), None)
+        count = con.execute("select count(*) from cells").fetchall()[0][0]
+        municipalities = {(d, s): m for d, s, m in con.execute(_MUNICIPALITIES).fetchall()}
+        con.execute("drop table raw_cells")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return CheckedCells(database, count, municipalities)
+
+
+def _load(con: duckdb.DuckDBPyConnection, parsed: list[ParsedDelivery], catalogue: Catalogue) -> None:
+    con.execute(_TABLES)
+    con.executemany("insert into catalogue values (?, ?, ?)",
+                    [(s.series, s.unit, s.parent) for s in catalogue.series.values()])
+    rows = [(p.delivery.name, i, c.series, c.kind, c.method, c.from_year)
+            for p in parsed for i, c in enumerate(p.delivery.method_changes)]
+    if rows:
+        con.executemany("insert into declared values (?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("insert into loads values (?, ?)", [(p.delivery.name, p.delivery.load_id()) for p in parsed])
+    for p in parsed:
+        if len(p.cells):
+            con.register("printed", p.cells)
+            con.execute(_INSERT_PRINTED)
+            con.unregister("printed")
+    tidy = [str(t.cells) for p in parsed for t in p.tidy]
+    if tidy:
+        con.execute(_INSERT_TIDY, [tidy])
+    con.execute(_CELLS)
+
+
+def _ibis(con: duckdb.DuckDBPyConnection):
+    import ibis
+
+    return ibis.duckdb.from_connection(con)
+
+
+def _validate(table, model) -> list[Problem]:
+    """Problems of an ibis table against a pandera.ibis model."""
+    import pandera.errors
+
     try:
-        cells = RawCells.validate(cells, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        raise DeliveryError(problems + _problems(cells, exc)) from None
-
-    obs = cells.copy()
-    obs["value"] = to_number(obs["cell"], obs["style"], obs["scale"])
-    obs["decimals"] = decimals(obs["cell"])
-    obs["status"] = obs["status"].where(obs["status"].notna(), obs["value"].isna().map({True: "O", False: "A"}))
-    obs["method"] = _declared_methods(obs, d.method_changes)
-    try:
-        obs = Observations.validate(obs, lazy=True)
-        restated = {c.series for c in d.method_changes if c.kind == "restate"}
-        if restated:
-            RemeasuredSeries.validate(obs[obs["series"].isin(restated)], lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        problems += _problems(obs, exc)
-    if problems:
-        raise DeliveryError(problems)
-    return ValidDelivery(parsed, obs)
+        model.validate(table, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        return _problems(exc, table)
+    return []
 
 
-def _declared_methods(obs: pd.DataFrame, changes) -> pd.Series:
-    method = pd.Series(None, index=obs.index, dtype="object")
-    for c in changes:
-        sel = obs["series"] == c.series
-        if c.kind == "break":
-            sel &= obs["year"] >= c.from_year
-        method[sel] = c.method
-    return method
+def _problems(exc, table) -> list[Problem]:
+    """Problems in the user's terms from pandera's failure cases.
 
-
-def _problems(df: pd.DataFrame, exc: pa.errors.SchemaErrors) -> list[Problem]:
-    problems = []
-    for index, check, failure in failures_to_rows(exc):
-        rule, action = RULES.get(check, (f"breaks rule {check}", "Correct the delivery."))
-        if index is None or pd.isna(index) or index not in df.index:
-            problems.append(Problem("(delivery)", None, None, str(failure), rule, action))
+    A frame check's failure case is the whole row; a column check's is the value, located here at its
+    first row. A row whose cell cannot be read reports only that.
+    """
+    failures = []
+    for rec in exc.failure_cases.itertuples(index=False):
+        check = str(rec.check).split("(")[0]
+        case = rec.failure_case
+        if not isinstance(case, dict) or "row" not in case:
+            column = str(rec.column)
+            if isinstance(case, dict) and case:  # pandera.ibis names the column in the key, not in `column`
+                column, case = next(iter(case.items()))
+            if column in table.columns and case is not None:
+                hit = table.filter(table[column] == case).select("file", "row", "label", "cell", "year").limit(1)
+                found = hit.to_pyarrow().to_pylist()
+                case = {**found[0], "column": column, "value": case} if found else case
+        failures.append((check, rec, case))
+    unreadable = {(c["file"], c["row"]) for check, _, c in failures
+                  if check == "cell_is_readable" and isinstance(c, dict)}
+    problems, counts = [], {}
+    for check, rec, case in failures:
+        if isinstance(case, dict) and check != "cell_is_readable" and (case["file"], case["row"]) in unreadable:
             continue
-        r = df.loc[index]
-        if check not in RULES:
-            value = str(failure)
+        counts[check] = counts.get(check, 0) + 1
+        if counts[check] > MAX_PROBLEMS_PER_RULE:
+            continue
+        column = case.get("column", rec.column) if isinstance(case, dict) else rec.column
+        rule, action = RULES.get(check, (f"breaks rule {rec.check} in column {column}",
+                                         "Correct the delivery; see the column's rule in schemas/observations.py."))
+        if not isinstance(case, dict):
+            problems.append(Problem("(delivery)", None, None, str(case), rule, action))
+            continue
+        value = case.get("cell")
+        if "column" in case:
+            value = str(case["value"])
         elif check == "one_row_per_key":
-            value = f"{r['cell']} (year {r['year']})"
-        else:
-            value, rule = r["cell"], f"{rule} [year {r['year']}]"
-        problems.append(Problem(r["file"], int(r["row"]), r["label"], value, rule, action))
+            value = f"{case.get('cell')} (year {case.get('year')})"
+        elif check in RULES:
+            rule = f"{rule} [year {case.get('year')}]"
+        problems.append(Problem(case["file"], int(case["row"]), case.get("label"), value, rule, action))
+    return problems + _more(counts)
+
+
+def _more(counts: dict[str, int]) -> list[Problem]:
+    """One problem per rule broken more than MAX_PROBLEMS_PER_RULE times, for the rows not listed."""
+    problems = []
+    for check, n in counts.items():
+        if n > MAX_PROBLEMS_PER_RULE:
+            rule, action = RULES.get(check, (f"breaks rule {check}", "Correct the delivery."))
+            problems.append(Problem("(delivery)", None, None, None,
+                                    f"{n - MAX_PROBLEMS_PER_RULE} more rows break the rule: {rule}", action))
     return problems
 
 
-def _method_change_problems(parsed: ParsedDelivery, catalogue: Catalogue) -> list[Problem]:
+def _declaration_problems(con: duckdb.DuckDBPyConnection, parsed: list[ParsedDelivery],
+                          catalogue: Catalogue) -> list[Problem]:
     """Method changes must be declared, and declarations must name delivered series."""
-    d = parsed.delivery
+    delivered: dict[str, dict[str, set[int]]] = {}
+    for name, series, years in con.execute(_DELIVERED).fetchall():
+        delivered.setdefault(name, {})[series] = set(years)
     problems = []
-    declared = {c.series for c in d.method_changes}
-    delivered = set(parsed.cells["series"]).union(*(t.years for t in parsed.tidy))
-    manifest = f"{d.name}/manifest.toml"
-    for c in d.method_changes:
-        if c.series not in catalogue.series:
-            problems.append(Problem(manifest, None, c.series, None, "method change names an unknown series",
-                                    "Use a code from schemas/series.csv."))
-        elif c.series not in delivered:
-            problems.append(Problem(manifest, None, c.series, None, "method change names a series this delivery "
-                                    "does not contain", "Remove the declaration or add the series' table."))
-        elif c.kind == "break":
-            years = set(parsed.cells.loc[parsed.cells["series"] == c.series, "year"]).union(
-                *(t.years.get(c.series, ()) for t in parsed.tidy))
-            if c.from_year not in years:
+    for p in parsed:
+        d = p.delivery
+        years = delivered.get(d.name, {})
+        declared = {c.series for c in d.method_changes}
+        manifest = f"{d.name}/manifest.toml"
+        for c in d.method_changes:
+            if c.series not in catalogue.series:
+                problems.append(Problem(manifest, None, c.series, None, "method change names an unknown series",
+                                        "Use a code from schemas/series.csv."))
+            elif c.series not in years:
+                problems.append(Problem(manifest, None, c.series, None, "method change names a series this "
+                                        "delivery does not contain", "Remove the declaration or add the series' "
+                                        "table."))
+            elif c.kind == "break" and c.from_year not in years[c.series]:
                 problems.append(Problem(manifest, None, c.series, str(c.from_year),
                                         "break year is not among the delivered years of the series",
                                         "Set from_year to the first year measured the new way."))
-    for note in parsed.notes:
-        if not METHOD_NOTE.search(note.text):
-            continue
-        marked = parsed.markers.get((note.file, note.marker), set()) if note.marker else set()
-        for series in sorted(marked - declared):
-            problems.append(Problem(
-                note.file, note.row, catalogue.series[series].label_nl, note.text,
-                f"footnote says series {series} is measured in a new way, but manifest.toml declares no method change",
-                f"Add to manifest.toml: [[method_changes]] series = \"{series}\", kind = \"restate\" (the new figures "
-                f"replace all earlier ones) or kind = \"break\" with from_year = the first new year, "
-                f"method = a short name, note = the footnote."))
+        for note in p.notes:
+            if not METHOD_NOTE.search(note.text):
+                continue
+            marked = p.markers.get((note.file, note.marker), set()) if note.marker else set()
+            for series in sorted(marked - declared):
+                problems.append(Problem(
+                    note.file, note.row, catalogue.series[series].label_nl, note.text,
+                    f"footnote says series {series} is measured in a new way, but manifest.toml declares no method "
+                    f"change",
+                    f"Add to manifest.toml: [[method_changes]] series = \"{series}\", kind = \"restate\" (the new "
+                    f"figures replace all earlier ones) or kind = \"break\" with from_year = the first new year, "
+                    f"method = a short name, note = the footnote."))
     return problems
 
 
-PUBLISHED_COLUMNS = ["municipality", "edition", "series", "year", "value", "cell", "file", "row", "label"]
+_EDITIONS_GONE = """
+select municipality, edition, list(distinct file order by file)
+from published.observation_vintages
+where (municipality, edition) not in (select distinct (municipality, edition) from cells)
+group by all
+order by all
+"""
+
+_CELLS_CHANGED = """
+with
+
+again as (
+    select * from cells
+    where (municipality, edition) in (select (municipality, edition) from published.observation_vintages)
+),
+
+shown as (
+    select * from published.observation_vintages
+    where (municipality, edition) in (select (municipality, edition) from cells)
+),
+
+compared as (
+    select
+        case when again.series is null then 'removed' when shown.series is null then 'added'
+            else 'changed' end as kind,
+        coalesce(again.edition, shown.edition) as edition,
+        coalesce(again.series, shown.series) as series,
+        coalesce(again.year, shown.year) as year,
+        again.file, again.row, again.label, again.cell,
+        shown.file as published_file, shown.row as published_row, shown.label as published_label,
+        shown.cell as published_cell
+    from again
+    full join shown
+        on again.municipality = shown.municipality and again.edition = shown.edition
+        and again.series = shown.series and again.year = shown.year
+    where again.series is null or shown.series is null or again.value is distinct from shown.value
+)
+
+select *, count(*) over (partition by kind) as of_kind
+from compared
+qualify row_number() over (partition by kind order by coalesce(file, published_file), coalesce(row, published_row),
+    series, year) <= ?
+order by all
+"""
+
+_PUBLISHED_ACTION = ("A published edition is never changed: put back the file as published (its sha256 is in the "
+                     "table deliveries) and deliver corrections in a new edition, where they show up in revisions.")
 
 
-def check_against_published(valid: list[ValidDelivery], published: pd.DataFrame | None) -> None:
-    """Rules across deliveries, against the cells of the published warehouse (None: nothing published yet).
-
-    The caller leaves out the published cells of tidy files that are still delivered: bulk files are not
-    compared cell by cell (a tidy file removed from raw/ is still caught, as its cells stay in `published`).
+def check_against_published(cells: CheckedCells, warehouse: Path) -> None:
+    """Rules across deliveries, against the cells of the published warehouse (nothing published: no rule).
 
     A refresh rebuilds from every delivery under raw/, so it is refused when it would lose or rewrite what
-    was published: an edition missing from raw/, or an edition delivered again with other cells. An older
-    edition that arrives late and differs from a newer one is not refused: the result must not depend on
-    the order editions arrived in, and a difference between editions is a restatement (a warning)."""
-    if published is None or published.empty:
+    was published: an edition missing from raw/, or an edition delivered again with other cells (printed or
+    tidy alike). An older edition that arrives late and differs from a newer one is not refused: the result
+    must not depend on the order editions arrived in, and a difference between editions is a restatement (a
+    warning)."""
+    if not Path(warehouse).exists():
         return
-    new = pd.concat([v.observations.assign(municipality=v.observations["municipality"].astype(str))
-                     [PUBLISHED_COLUMNS] for v in valid], ignore_index=True)
-    key = ["municipality", "edition"]
-    delivered = set(new[key].itertuples(index=False, name=None))
-    shown = set(published[key].itertuples(index=False, name=None))
-    problems = []
-    for m, e in sorted(shown - delivered):
-        files = sorted(set(published.loc[(published["municipality"] == m) & (published["edition"] == e), "file"]))
-        problems.append(Problem(files[0], None, None, str(e),
-                                f"edition {e} of {m} is published but no longer under raw/ (files {', '.join(files)})",
-                                "Put the delivery back: raw/ keeps every edition ever delivered, and a refresh "
-                                "never drops a published one."))
-    cell_key = [*key, "series", "year"]
-    again = new[[k in shown for k in new[key].itertuples(index=False, name=None)]]
-    before = published[[k in delivered for k in published[key].itertuples(index=False, name=None)]]
-    both = again.merge(before, on=cell_key, how="outer", suffixes=("", "_published"), indicator="side")
-    action = ("A published edition is never changed: put back the file as published (its sha256 is in the table "
-              "deliveries) and deliver corrections in a new edition, where they show up in revisions.")
-    for r in both.itertuples(index=False):
-        if r.side == "right_only":
-            problems.append(Problem(r.file_published, int(r.row_published), r.label_published, r.cell_published,
-                                    f"edition {r.edition} was published with this cell ({r.series} {r.year}), "
-                                    f"and the delivery no longer has it", action))
-        elif r.side == "left_only":
-            problems.append(Problem(r.file, int(r.row), r.label, r.cell,
-                                    f"edition {r.edition} was published without {r.series} {r.year}; "
-                                    f"the delivery adds it", action))
-        elif not _same(r.value, r.value_published):
-            problems.append(Problem(r.file, int(r.row), r.label, r.cell,
-                                    f"edition {r.edition} was published with {r.cell_published!r} for "
-                                    f"{r.series} {r.year}; the delivery changes it", action))
+    con = connect(cells.database, read_only=True)
+    try:
+        try:
+            con.execute("attach ? as published (read_only)", [str(warehouse)])
+            gone = con.execute(_EDITIONS_GONE).fetchall()
+            changed = con.execute(_CELLS_CHANGED, [MAX_PROBLEMS_PER_RULE]).fetchall()
+        except duckdb.Error:
+            return
+    finally:
+        con.close()
+    problems = [Problem(files[0], None, None, str(e),
+                        f"edition {e} of {m} is published but no longer under raw/ (files {', '.join(files)})",
+                        "Put the delivery back: raw/ keeps every edition ever delivered, and a refresh "
+                        "never drops a published one.") for m, e, files in gone]
+    counts = {}
+    for (kind, e, series, year, file, row, label, cell, p_file, p_row, p_label, p_cell, of_kind) in changed:
+        counts[kind] = of_kind
+        if kind == "removed":
+            problems.append(Problem(p_file, int(p_row), p_label, p_cell,
+                                    f"edition {e} was published with this cell ({series} {year}), "
+                                    f"and the delivery no longer has it", _PUBLISHED_ACTION))
+        elif kind == "added":
+            problems.append(Problem(file, int(row), label, cell,
+                                    f"edition {e} was published without {series} {year}; the delivery adds it",
+                                    _PUBLISHED_ACTION))
+        else:
+            problems.append(Problem(file, int(row), label, cell,
+                                    f"edition {e} was published with {p_cell!r} for {series} {year}; "
+                                    f"the delivery changes it", _PUBLISHED_ACTION))
+    for kind, n in counts.items():
+        if n > MAX_PROBLEMS_PER_RULE:
+            problems.append(Problem("(delivery)", None, None, None, f"{n - MAX_PROBLEMS_PER_RULE} more published "
+                                    f"cells are {kind} by the delivery", _PUBLISHED_ACTION))
     if problems:
         raise DeliveryError(problems)
-
-
-def _same(a: float, b: float) -> bool:
-    return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
