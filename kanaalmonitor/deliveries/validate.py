@@ -47,6 +47,13 @@ _CELLS = """
 create table cells as
 with
 
+changes as (
+    select delivery, series,
+        list({'kind': kind, 'method': method, 'from_year': from_year} order by position) as declared
+    from declared
+    group by all
+),
+
 read as (
     select raw_cells.*, catalogue.unit, catalogue.parent,
         read_figure(raw_cells.cell, catalogue.unit, raw_cells.scale, raw_cells.style) as figure
@@ -60,11 +67,9 @@ typed as (
         read.figure as value,
         coalesce(read.status, case when read.figure is null then 'O' else 'A' end) as status,
         cast(figure_decimals(read.cell) as bigint) as decimals,
-        (select declared.method from declared
-            where declared.delivery = read.delivery and declared.series = read.series
-                and (declared.kind = 'restate' or read.year >= declared.from_year)
-            order by declared.position desc limit 1) as method
+        list_filter(changes.declared, lambda c: c.kind = 'restate' or read.year >= c.from_year)[-1].method as method
     from read
+    left join changes using (delivery, series)
 ),
 
 parents as (
@@ -95,7 +100,7 @@ class CheckedCells:
 
 def work_database(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection to the run's work database, with the grammar's macros."""
-    return numbers.install(connect(path, memory_limit=WAREHOUSE_MEMORY_LIMIT))
+    return numbers.install(connect(path, memory_limit=WAREHOUSE_MEMORY_LIMIT, preserve_insertion_order=False))
 
 
 def validate_cells(parsed: list[ParsedDelivery], catalogue: Catalogue, database: Path) -> CheckedCells:
@@ -174,7 +179,8 @@ def _problems(exc, table) -> list[Problem]:
             if isinstance(case, dict) and case:  # pandera.ibis names the column in the key, not in `column`
                 column, case = next(iter(case.items()))
             if column in table.columns and case is not None:
-                hit = table.filter(table[column] == case).select("file", "row", "label", "cell", "year").limit(1)
+                hit = (table.filter(table[column] == case).select("file", "row", "label", "cell", "year")
+                       .order_by(["file", "row"]).limit(1))
                 found = hit.to_pyarrow().to_pylist()
                 case = {**found[0], "column": column, "value": case} if found else case
         failures.append((check, rec, case))
