@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kanaalmonitor.build import warehouse as wh
-from kanaalmonitor.build.fingerprint import build_inputs
+from kanaalmonitor.build.fingerprint import Inputs, build_inputs
 from kanaalmonitor.build.lock import writer_lock
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.db import connect
@@ -66,9 +66,9 @@ def check_published(cells: CheckedCells, warehouse: Path) -> None:
 
 
 def build_warehouse(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue: Catalogue, warehouse: Path,
-                    now: dt.datetime) -> Path:
+                    now: dt.datetime, inputs: Inputs | None = None) -> Path:
     """Stage the validated cells, build every table in a new file and run the data rules."""
-    frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(warehouse), now)
+    frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(warehouse), now, inputs)
     return wh.build(warehouse, frames, staged=[cells.database])
 
 
@@ -102,7 +102,8 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
         parsed, cells = [], None
         try:
             outcome.deliveries = steps.run(discover, raw_dir)
-            if not full_rebuild and build_inputs(outcome.deliveries) == outcome.previous:
+            inputs = build_inputs(outcome.deliveries)
+            if not full_rebuild and inputs == outcome.previous:
                 outcome.status = "unchanged"
                 return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0)
             catalogue = catalogue or Catalogue.load()
@@ -120,7 +121,7 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
                 raise DeliveryError(outcome.problems)
             crash_point("parsed")
             steps.run(check_published, cells, warehouse)
-            tmp = steps.run(build_warehouse, parsed, cells, catalogue, warehouse, now)
+            tmp = steps.run(build_warehouse, parsed, cells, catalogue, warehouse, now, inputs)
             warnings = steps.run(publish_warehouse, tmp, warehouse)
             outcome.status = "published"
         except DeliveryError as exc:

@@ -96,8 +96,11 @@ def published_inputs(warehouse: Path) -> fingerprint.Inputs | None:
 
 
 def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue: Catalogue,
-                   loads: dict[tuple[str, str], dt.datetime], now: dt.datetime) -> dict[str, pd.DataFrame]:
-    """The frames the SQL models read, one per staging table; the cells come from the work database (stage)."""
+                   loads: dict[tuple[str, str], dt.datetime], now: dt.datetime,
+                   inputs: fingerprint.Inputs | None = None) -> dict[str, pd.DataFrame]:
+    """The frames the SQL models read, one per staging table; the cells come from the work database (stage).
+
+    inputs: the build inputs of these deliveries, when the caller has them already."""
     files, changes, rnotes, notes = [], [], [], []
     for p in parsed:
         d = p.delivery
@@ -127,7 +130,7 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
                                                          "from_year", "note"]),
         "revision_notes": pd.DataFrame(rnotes, columns=["municipality", "edition", "series", "year", "note"]),
         "notes": pd.DataFrame(notes, columns=["municipality", "edition", "file", "row", "marker", "text"]),
-        "build_inputs": fingerprint.as_frame(fingerprint.build_inputs([p.delivery for p in parsed])),
+        "build_inputs": fingerprint.as_frame(inputs or fingerprint.build_inputs([p.delivery for p in parsed])),
     }
 
 
