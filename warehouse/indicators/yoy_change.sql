@@ -5,24 +5,13 @@ with current_figures as (
     select * from observations
 ),
 
-restatements as (
-    select municipality, series, edition
-    from staging.method_changes
-    where kind = 'restate'
-),
-
 comparable_pairs as (
-    select by_edition.*, vintages.method
+    select
+        by_edition.*,
+        standing.method
     from yoy_change_by_edition as by_edition
-    join observation_vintages as vintages using (municipality, series, year, edition)
+    inner join _standing_vintages as standing using (municipality, series, year, edition)
     where by_edition.comparable
-        and not exists (
-            select 1
-            from restatements
-            where restatements.municipality = by_edition.municipality
-                and restatements.series = by_edition.series
-                and restatements.edition > by_edition.edition
-        )
 ),
 
 latest_pair as (

@@ -2,12 +2,6 @@ with vintages as (
     select * from observation_vintages
 ),
 
-restatements as (
-    select municipality, series, edition, note
-    from staging.method_changes
-    where kind = 'restate'
-),
-
 method_notes as (
     select municipality, series, edition, string_agg(note, ' ' order by method) as note
     from staging.method_changes
@@ -52,27 +46,23 @@ changed as (
 -- The latest vintage before a restatement, for years the restatement does not deliver.
 withdrawn as (
     select
-        vintages.municipality,
-        vintages.series,
-        vintages.year,
-        vintages.edition as old_edition,
-        vintages.value as old_value,
-        restatements.edition as new_edition,
+        restated.municipality,
+        restated.series,
+        restated.year,
+        restated.edition as old_edition,
+        restated.value as old_value,
+        restated.restated_in as new_edition,
         cast(null as double) as new_value,
         'withdrawn' as kind
-    from vintages
-    join restatements
-        on restatements.municipality = vintages.municipality
-        and restatements.series = vintages.series
-        and restatements.edition > vintages.edition
+    from _restated_vintages as restated
     where not exists (
         select 1
         from vintages as later
-        where later.municipality = vintages.municipality
-            and later.series = vintages.series
-            and later.year = vintages.year
-            and later.edition > vintages.edition
-            and later.edition <= restatements.edition
+        where later.municipality = restated.municipality
+            and later.series = restated.series
+            and later.year = restated.year
+            and later.edition > restated.edition
+            and later.edition <= restated.restated_in
     )
 ),
 

@@ -1,0 +1,12 @@
+-- Every delivered cell whose series a later edition restated on a new method, once per such
+-- edition (restated_in): the one place that says which figures a restatement replaced.
+select
+    vintages.*,
+    restatements.edition as restated_in
+from observation_vintages as vintages
+inner join staging.method_changes as restatements
+    on
+        vintages.municipality = restatements.municipality
+        and vintages.series = restatements.series
+        and vintages.edition < restatements.edition
+where restatements.kind = 'restate'

@@ -1,0 +1,12 @@
+-- The delivered cells no later restatement on a new method replaced.
+select vintages.*
+from observation_vintages as vintages
+where not exists (
+    select 1
+    from _restated_vintages as restated
+    where
+        restated.municipality = vintages.municipality
+        and restated.series = vintages.series
+        and restated.year = vintages.year
+        and restated.edition = vintages.edition
+)
