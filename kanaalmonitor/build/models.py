@@ -12,14 +12,17 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import sqlglot
 from sqlglot import exp
 
 from kanaalmonitor.config import CHECKS_DIR, MODELS_FILE, SQL_DIR
 from kanaalmonitor.faults import crash_point
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LAYERS = ("core", "indicators")
 MACROS_FILE = "macros.sql"

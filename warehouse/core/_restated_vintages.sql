@@ -1,7 +1,18 @@
 -- Every delivered cell whose series a later edition restated on a new method, once per such
 -- edition (restated_in): the one place that says which figures a restatement replaced.
 select
-    vintages.*,
+    vintages.municipality,
+    vintages.series,
+    vintages.year,
+    vintages.edition,
+    vintages.value,
+    vintages.status,
+    vintages.method,
+    vintages.cell,
+    vintages.file,
+    vintages.row,
+    vintages.label,
+    vintages.load_id,
     restatements.edition as restated_in
 from observation_vintages as vintages
 inner join staging.method_changes as restatements

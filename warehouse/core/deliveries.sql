@@ -1,5 +1,8 @@
 with cell_counts as (
-    select file, municipality, count(*) as rows
+    select
+        file,
+        municipality,
+        count(*) as rows
     from staging.cells
     group by file, municipality
 ),
@@ -14,7 +17,7 @@ final as (
         files.load_id,
         files.loaded_at
     from staging.files as files
-    join cell_counts using (file)
+    inner join cell_counts on files.file = cell_counts.file
 )
 
 select * from final

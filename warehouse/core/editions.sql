@@ -1,5 +1,8 @@
 with delivered as (
-    select distinct municipality, edition, delivery
+    select distinct
+        municipality,
+        edition,
+        delivery
     from staging.cells
 ),
 
@@ -15,7 +18,7 @@ final as (
         any_value(files.source) as source,
         min(files.loaded_at) as loaded_at
     from delivered
-    join files using (delivery)
+    inner join files on delivered.delivery = files.delivery
     group by delivered.municipality, delivered.edition
 )
 

@@ -18,11 +18,12 @@ applicable as (
         changes.method,
         changes.from_year
     from cells
-    join changes
-        on changes.municipality = cells.municipality
-        and changes.series = cells.series
-        and changes.edition <= cells.edition
-        and (changes.kind = 'restate' or cells.year >= changes.from_year)
+    inner join changes
+        on
+            cells.municipality = changes.municipality
+            and cells.series = changes.series
+            and cells.edition >= changes.edition
+            and (changes.kind = 'restate' or cells.year >= changes.from_year)
     qualify row_number() over (
         partition by cells.municipality, cells.series, cells.year, cells.edition
         order by changes.edition desc
@@ -48,7 +49,13 @@ final as (
         cells.label,
         cells.load_id
     from cells
-    left join applicable using (municipality, series, year, edition)
+    left join
+        applicable
+        on
+            cells.municipality = applicable.municipality
+            and cells.series = applicable.series
+            and cells.year = applicable.year
+            and cells.edition = applicable.edition
 )
 
 select * from final

@@ -3,7 +3,11 @@ with vintages as (
 ),
 
 method_notes as (
-    select municipality, series, edition, string_agg(note, ' ' order by method) as note
+    select
+        municipality,
+        series,
+        edition,
+        string_agg(note, ' ' order by method) as note
     from staging.method_changes
     group by municipality, series, edition
 ),
@@ -39,7 +43,8 @@ changed as (
             else 'restated'
         end as kind
     from pairs
-    where old_edition is not null
+    where
+        old_edition is not null
         and (old_value is distinct from new_value or old_method <> new_method)
 ),
 
@@ -58,7 +63,8 @@ withdrawn as (
     where not exists (
         select 1
         from vintages as later
-        where later.municipality = restated.municipality
+        where
+            later.municipality = restated.municipality
             and later.series = restated.series
             and later.year = restated.year
             and later.edition > restated.edition
@@ -90,14 +96,16 @@ final as (
         ) as note
     from unioned
     left join method_notes
-        on method_notes.municipality = unioned.municipality
-        and method_notes.series = unioned.series
-        and method_notes.edition = unioned.new_edition
+        on
+            unioned.municipality = method_notes.municipality
+            and unioned.series = method_notes.series
+            and unioned.new_edition = method_notes.edition
     left join staging.revision_notes as revision_notes
-        on revision_notes.municipality = unioned.municipality
-        and revision_notes.series = unioned.series
-        and revision_notes.edition = unioned.new_edition
-        and (revision_notes.year is null or revision_notes.year = unioned.year)
+        on
+            unioned.municipality = revision_notes.municipality
+            and unioned.series = revision_notes.series
+            and unioned.new_edition = revision_notes.edition
+            and (revision_notes.year is null or unioned.year = revision_notes.year)
 )
 
 select * from final

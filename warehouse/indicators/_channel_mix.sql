@@ -17,7 +17,7 @@ years as (
         figures.view_edition,
         figures.year
     from _figures as figures
-    inner join counted using (series)
+    inner join counted on figures.series = counted.series
 ),
 
 grid as (

@@ -10,7 +10,13 @@ select
     case when parents.edition is not null then by_edition.parent_value end as parent_value,
     case when parents.edition is not null then by_edition.share_pct end as share_pct
 from part_shares_by_edition as by_edition
-inner join observations using (municipality, series, year, edition)
+inner join
+    observations
+    on
+        by_edition.municipality = observations.municipality
+        and by_edition.series = observations.series
+        and by_edition.year = observations.year
+        and by_edition.edition = observations.edition
 left join _standing_vintages as parents
     on
         by_edition.municipality = parents.municipality

@@ -1,8 +1,10 @@
 -- Share of a part ("waarvan" row) in its parent, both from the same edition and year.
 with parts as (
-    select vintages.*, series.parent
+    select
+        vintages.*,
+        series.parent
     from observation_vintages as vintages
-    join series using (series)
+    inner join series using (series)
     where series.parent is not null
 ),
 
@@ -18,10 +20,11 @@ final as (
         parts.edition
     from parts
     left join observation_vintages as parents
-        on parents.municipality = parts.municipality
-        and parents.series = parts.parent
-        and parents.year = parts.year
-        and parents.edition = parts.edition
+        on
+            parts.municipality = parents.municipality
+            and parts.parent = parents.series
+            and parts.year = parents.year
+            and parts.edition = parents.edition
 )
 
 select * from final

@@ -2,7 +2,7 @@
 with counts as (
     select vintages.*
     from observation_vintages as vintages
-    join series using (series)
+    inner join series using (series)
     where series.unit = 'count'
 ),
 

@@ -1,6 +1,12 @@
 -- A current figure that differs more than 25% from the year before, on the same method: worth a look, never a block.
 with current_values as (
-    select municipality, series, year, value, method, edition
+    select
+        municipality,
+        series,
+        year,
+        value,
+        method,
+        edition
     from observations
     where value is not null
 ),
@@ -17,11 +23,12 @@ pairs as (
         this_year.method,
         this_year.edition
     from current_values as this_year
-    join current_values as previous_year
-        on previous_year.municipality = this_year.municipality
-        and previous_year.series = this_year.series
-        and previous_year.year = this_year.year - 1
-        and previous_year.method = this_year.method
+    inner join current_values as previous_year
+        on
+            this_year.municipality = previous_year.municipality
+            and this_year.series = previous_year.series
+            and previous_year.year = this_year.year - 1
+            and this_year.method = previous_year.method
     where previous_year.value <> 0
 ),
 
@@ -39,7 +46,7 @@ final as (
         pairs.method,
         pairs.edition
     from pairs
-    join series using (series)
+    inner join series using (series)
     where abs(pairs.change_pct) > 25
 )
 

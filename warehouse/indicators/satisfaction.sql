@@ -2,9 +2,11 @@
 -- (both years from one edition and one method). Rank 1 = highest grade among the channels
 -- graded that year; equal grades share a rank.
 with grades as (
-    select yoy_change.*, series.channel
+    select
+        yoy_change.*,
+        series.channel
     from yoy_change
-    join series using (series)
+    inner join series using (series)
     where series.unit = 'grade'
 ),
 

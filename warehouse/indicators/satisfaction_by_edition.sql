@@ -2,9 +2,11 @@
 -- rules of yoy_change_by_edition (same edition, same method, no break). Rank 1 = highest grade
 -- among the channels graded that year; equal grades share a rank.
 with grades as (
-    select by_edition.*, series.channel
+    select
+        by_edition.*,
+        series.channel
     from yoy_change_by_edition as by_edition
-    join series using (series)
+    inner join series using (series)
     where series.unit = 'grade'
 ),
 

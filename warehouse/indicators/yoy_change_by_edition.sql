@@ -17,10 +17,11 @@ paired as (
         end as previous_value
     from vintages as this_year
     left join vintages as previous_year
-        on previous_year.municipality = this_year.municipality
-        and previous_year.series = this_year.series
-        and previous_year.edition = this_year.edition
-        and previous_year.year = this_year.year - 1
+        on
+            this_year.municipality = previous_year.municipality
+            and this_year.series = previous_year.series
+            and this_year.edition = previous_year.edition
+            and previous_year.year = this_year.year - 1
 ),
 
 final as (
