@@ -82,6 +82,7 @@ def test_each_model_is_built_after_the_models_it_reads():
     assert by_name["observations"].reads == {"_standing_vintages"}
     assert by_name["_restated_vintages"].reads == {"observation_vintages"}
     assert by_name["kerncijfers"].reads == {"_printed_figures"}
+    assert by_name["satisfaction"].reads == {"_satisfaction"}
     assert by_name["series"].reads == set()
     assert {s.name for s in by_name.values() if s.public} == {m.name for m in models.load_models()}
 

@@ -1,18 +1,11 @@
--- Every delivered cell whose series a later edition restated on a new method, once per such
--- edition (restated_in): the one place that says which figures a restatement replaced.
+-- Every delivered cell (key and value) whose series a later edition restated on a new method,
+-- once per such edition (restated_in): the one place that says which figures a restatement replaced.
 select
     vintages.municipality,
     vintages.series,
     vintages.year,
     vintages.edition,
     vintages.value,
-    vintages.status,
-    vintages.method,
-    vintages.cell,
-    vintages.file,
-    vintages.row,
-    vintages.label,
-    vintages.load_id,
     restatements.edition as restated_in
 from observation_vintages as vintages
 inner join staging.method_changes as restatements
