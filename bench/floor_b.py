@@ -1,9 +1,9 @@
 """Floor B: the same files and the same SQL as the pipeline, with bare DuckDB (no Prefect, no pandera).
 
 Reads every tidy file under RAW the way the pipeline does (CSV with ',' and plain numbers, CSV with ';'
-and Dutch numbers, Parquet; numbers by the grammar's macro `read_figure` of schemas/numbers.py), loads the
-staging tables and builds every model of warehouse/models.toml from its warehouse/<name>.sql. No
-validation, checks, comments or atomic publish.
+and Dutch numbers, Parquet; numbers by the grammar's macro `read_figure` of schemas/numbers.py), loads
+the staging tables and builds every model under warehouse/core/ and warehouse/indicators/ with the pipeline's own model runner (kanaalmonitor.build.models: macros, order
+from references, comments). No checks or atomic publish.
 
     python bench/floor_b.py RAW WAREHOUSE [MEMORY_LIMIT]
 
@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 
 PROJECT = Path(__file__).resolve().parent.parent
-SQL = PROJECT / "warehouse"
 sys.path.insert(0, str(PROJECT))
 
+from kanaalmonitor.build.models import build_models, load_models  # noqa: E402
 from schemas.numbers import install  # noqa: E402
 
 CELLS = """
@@ -91,9 +91,7 @@ def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
                 con.execute("insert into staging.revision_notes select distinct municipality, ?, ?, ?, ? "
                             "from staging.cells where delivery = ? and series = ?",
                             [edition, n["series"], y, n["note"], name, n["series"]])
-    models = tomllib.loads((SQL / "models.toml").read_text(encoding="utf-8"))["model"]
-    for model in models:
-        con.sql((SQL / f"{model['name']}.sql").read_text(encoding="utf-8")).create(model["name"])
+    build_models(con, load_models())
     con.execute("checkpoint")
     con.close()
 

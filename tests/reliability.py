@@ -11,11 +11,10 @@ from pathlib import Path
 
 import duckdb
 
+from kanaalmonitor.build.models import run_checks
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.refresh import run_refresh
-from tests.helpers import EDITIONS, FIXED_NOW, PROJECT_ROOT, RAW_2019, make_raw
-
-CHECKS = sorted((PROJECT_ROOT / "warehouse" / "checks").glob("assert_*.sql"))
+from tests.helpers import EDITIONS, FIXED_NOW, RAW_2019, make_raw
 
 
 def refresh_in_process(raw_dir: Path, warehouse: Path, now: dt.datetime | None = None,
@@ -49,10 +48,9 @@ def failed_checks(warehouse: Path) -> dict[str, int]:
     """Data rules of warehouse/checks that return rows on this warehouse."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        counts = {p.stem: len(con.execute(p.read_text(encoding="utf-8")).fetchall()) for p in CHECKS}
+        return {name: len(rows) for name, rows in run_checks(con).items()}
     finally:
         con.close()
-    return {k: v for k, v in counts.items() if v}
 
 
 # One row that changes with every part of a refresh: cells per edition, editions, current cells and their sum.

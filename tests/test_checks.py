@@ -10,17 +10,16 @@ import pytest
 from pytest import approx
 
 from kanaalmonitor.build import warehouse as wh
+from kanaalmonitor.build.models import build_order, generic_checks, load_models
 from kanaalmonitor.config import CHECKS_DIR, SQL_DIR
 from tests.helpers import (EDITIONS, RAW_2019, fingerprint, staging, publish_frames, make_raw,
                                       query)
 
 BROKEN_MODELS = Path(__file__).parent / "data" / "broken_models"
-GRAIN_TABLES = ["yoy_change", "yoy_change_by_edition", "per_day", "per_day_by_edition", "part_shares",
-                "part_shares_by_edition", "channel_mix", "channel_mix_by_edition", "satisfaction",
-                "satisfaction_by_edition", "kerncijfers", "kerncijfers_by_edition"]
-RULES = [f"assert_unique_grain_{t}" for t in GRAIN_TABLES] + [
-    "assert_part_at_most_parent", "assert_shares_within_0_100", "assert_channel_mix_sums_to_100",
-    "assert_no_change_across_methods", "assert_grades_within_1_10"]
+MODEL_FILES = {s.name: s.path for s in build_order()}
+GRAIN_TABLES = [m.name for m in load_models() if m.grain]
+GENERIC = {name: (path, params) for name, path, params in generic_checks(load_models())}
+RULES = sorted(p.stem for p in CHECKS_DIR.glob("assert_*.sql")) + sorted(GENERIC)
 EDITION_SETS = {
     "2019": [RAW_2019],
     "2018-old-method+2019": [RAW_2019, EDITIONS / "2018-old-method"],
@@ -41,9 +40,21 @@ def real(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
 
 @pytest.mark.parametrize("rule", RULES)
 def test_rule_holds_on_the_real_editions(real, rule):
-    sql = (CHECKS_DIR / f"{rule}.sql").read_text(encoding="utf-8")
+    path, params = GENERIC.get(rule, (CHECKS_DIR / f"{rule}.sql", {}))
+    sql = path.read_text(encoding="utf-8")
     for name, (warehouse, _) in real.items():
-        assert query(warehouse, sql) == [], f"{rule} on {name}"
+        assert query(warehouse, sql, params) == [], f"{rule} on {name}"
+
+
+def test_every_grain_and_accepted_value_rule_is_checked():
+    assert GRAIN_TABLES == [
+        "series", "editions", "deliveries", "notes", "observation_vintages", "observations", "revisions",
+        "kerncijfers", "kerncijfers_by_edition", "yoy_change_by_edition", "yoy_change", "per_day_by_edition",
+        "per_day", "part_shares_by_edition", "part_shares", "channel_mix_by_edition", "channel_mix",
+        "satisfaction_by_edition", "satisfaction", "plausibility_warnings", "build_info"]
+    assert sorted(n for n in GENERIC if n.startswith("assert_accepted_values")) == [
+        "assert_accepted_values[method_changes.kind]", "assert_accepted_values[observation_vintages.status]",
+        "assert_accepted_values[revisions.kind]", "assert_accepted_values[series.unit]"]
 
 
 def published(tmp_path: Path, real: dict, name: str) -> tuple[Path, dict, tuple]:
@@ -57,12 +68,14 @@ def published(tmp_path: Path, real: dict, name: str) -> tuple[Path, dict, tuple]
 def sql_dir_with(tmp_path: Path, replaced: dict[str, str]) -> Path:
     """A copy of the warehouse's SQL folder in which each named model is replaced by its select."""
     sql_dir = tmp_path / "sql"
-    sql_dir.mkdir()
-    for f in SQL_DIR.glob("*.sql"):
-        shutil.copy(f, sql_dir / f.name)
+    shutil.copytree(SQL_DIR, sql_dir, ignore=shutil.ignore_patterns("*.duckdb*"))
     for name, select in replaced.items():
-        (sql_dir / f"{name}.sql").write_text(select, encoding="utf-8")
+        (sql_dir / MODEL_FILES[name].relative_to(SQL_DIR)).write_text(select, encoding="utf-8")
     return sql_dir
+
+
+def model_sql(name: str) -> str:
+    return MODEL_FILES[name].read_text(encoding="utf-8")
 
 
 def refused(target: Path, before: tuple, frames: dict, rule: str, sql_dir: Path = SQL_DIR) -> list[tuple]:
@@ -87,18 +100,53 @@ def set_cell(frames: dict, series: str, year: int, value: float, cell: str) -> d
 
 
 def test_duplicated_rows_break_unique_grain(tmp_path, real):
-    target, frames, before = published(tmp_path, real, "2019")
-    sql_dir = sql_dir_with(tmp_path, {})
-    for table in GRAIN_TABLES:
-        original = (SQL_DIR / f"{table}.sql").read_text(encoding="utf-8")
-        (sql_dir / f"{table}.sql").write_text(
-            f"select * from ({original}) union all (select * from ({original}) limit 1)", encoding="utf-8")
+    target, frames, before = published(tmp_path, real, "2018-old-method+2019")
+    sql_dir = sql_dir_with(tmp_path, {t: f"select * from ({model_sql(t)}) union all (select * from ({model_sql(t)}) limit 1)"
+                                      for t in GRAIN_TABLES})
     with pytest.raises(wh.CheckFailed) as caught:
         wh.build(target, frames, sql_dir=sql_dir)
     for table in GRAIN_TABLES:
-        rows = caught.value.failures.get(f"assert_unique_grain_{table}")
+        rows = caught.value.failures.get(f"assert_unique_grain[{table}]")
         assert rows is not None and len(rows) >= 1 and (rows["n"] >= 2).all(), table
+    assert f"- assert_unique_grain[kerncijfers]: {len(caught.value.failures['assert_unique_grain[kerncijfers]'])} " \
+           "offending row(s)" in str(caught.value)
     assert fingerprint(target) == before
+
+
+def test_one_duplicated_row_names_its_model_and_key(tmp_path, real):
+    target, frames, before = published(tmp_path, real, "2019")
+    original = model_sql("per_day")
+    rows = refused(target, before, frames, "assert_unique_grain[per_day]",
+                   sql_dir_with(tmp_path, {"per_day": f"select * from ({original}) union all "
+                                                      f"(select * from ({original}) where series = 'kcc_emails' "
+                                                      "and year = 2016)"}))
+    assert rows == [("GM0344", "kcc_emails", 2016, 2)]
+
+
+def with_column(frames: dict, table: str, column: str, row: int, value: str) -> dict:
+    """The frames with one staging value changed past the delivery's validation."""
+    frame = frames[table].copy()
+    frame.loc[frame.index[row], column] = value
+    return {**frames, table: frame}
+
+
+@pytest.mark.parametrize("table, column, value", [("series", "unit", "duration"), ("cells", "status", "X"),
+                                                  ("method_changes", "kind", "replace")])
+def test_a_value_outside_the_accepted_ones_is_caught(tmp_path, real, table, column, value):
+    target, frames, before = published(tmp_path, real, "2019")
+    model = {"cells": "observation_vintages"}.get(table, table)
+    rows = refused(target, before, with_column(frames, table, column, 0, value),
+                   f"assert_accepted_values[{model}.{column}]")
+    assert rows == [(value, 1)]
+
+
+def test_a_revision_kind_outside_the_accepted_ones_is_caught(tmp_path, real):
+    target, frames, before = published(tmp_path, real, "2018-old-method+2019")
+    # 2018 -> 2019: counter visits 2015-2017 remeasured, 2014 withdrawn, web requests 2017 restated.
+    rows = refused(target, before, frames, "assert_accepted_values[revisions.kind]",
+                   sql_dir_with(tmp_path, {"revisions": "select * replace ('revised' as kind) from ("
+                                                        f"{model_sql('revisions')})"}))
+    assert rows == [("revised", 5)]
 
 
 def test_grade_above_10_is_caught(tmp_path, real):
@@ -128,7 +176,7 @@ def test_part_larger_than_parent_is_caught(tmp_path, real):
 @pytest.mark.parametrize("table", ["channel_mix", "channel_mix_by_edition"])
 def test_channel_mix_without_a_channel_does_not_sum_to_100(tmp_path, real, table):
     target, frames, before = published(tmp_path, real, "2019")
-    original = (SQL_DIR / f"{table}.sql").read_text(encoding="utf-8")
+    original = model_sql(table)
     rows = refused(target, before, frames, "assert_channel_mix_sums_to_100",
                    sql_dir_with(tmp_path, {table: f"select * from ({original}) where channel <> 'whatsapp'"}))
     # 2015 without WhatsApp: 100 - 1849 / 903636 * 100 (903.636 = all contacts of 2015).

@@ -69,9 +69,9 @@ def test_a_changed_sql_model_changes_the_fingerprint(tmp_path):
     deliveries = discover(make_raw(tmp_path, RAW_2019))
     before = build_inputs(deliveries, root)
     assert build_inputs(deliveries, root) == before
-    model = root / "warehouse" / "observations.sql"
+    model = root / "warehouse" / "core" / "observations.sql"
     model.write_text(model.read_text(encoding="utf-8") + "\n-- changed\n", encoding="utf-8")
     after = build_inputs(deliveries, root)
-    assert before - after == {("code", "warehouse/observations.sql", h) for k, n, h in before
-                              if n == "warehouse/observations.sql"}
+    assert before - after == {("code", "warehouse/core/observations.sql", h) for k, n, h in before
+                              if n == "warehouse/core/observations.sql"}
     assert len(after) == len(before)

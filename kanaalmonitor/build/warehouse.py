@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -15,13 +12,12 @@ import pandas as pd
 from kanaalmonitor.build import fingerprint
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.build.lock import WarehouseBusy, writer_lock  # noqa: F401  (the refresh takes them from here)
-from kanaalmonitor.config import CHECKS_DIR, MODELS_FILE, SQL_DIR, WAREHOUSE_MEMORY_LIMIT
+from kanaalmonitor.build.models import Model, build_models, load_models, run_checks
+from kanaalmonitor.config import SQL_DIR, WAREHOUSE_MEMORY_LIMIT
 from kanaalmonitor.db import connect
 from kanaalmonitor.faults import crash_point
 from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.deliveries.validate import CheckedCells
-
-_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 class CheckFailed(Exception):
@@ -34,26 +30,6 @@ class CheckFailed(Exception):
             lines.append(f"- {name}: {len(rows)} offending row(s)")
             lines.append("  " + rows.head(5).to_string(index=False).replace("\n", "\n  "))
         super().__init__("\n".join(lines))
-
-
-@dataclass(frozen=True)
-class Model:
-    name: str
-    comment: str
-    columns: dict[str, str]
-
-
-def load_models(models_file: Path = MODELS_FILE) -> list[Model]:
-    data = tomllib.loads(Path(models_file).read_text(encoding="utf-8"))
-    models = [Model(m["name"], m["comment"], dict(m.get("columns", {}))) for m in data["model"]]
-    for m in models:
-        if not _IDENT.match(m.name) or not all(_IDENT.match(c) or c == "*" for c in m.columns):
-            raise ValueError(f"{models_file}: {m.name} has a name that is not a plain identifier")
-    return models
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
@@ -173,35 +149,6 @@ def _casts(table: str, columns, text=None) -> str:
                      if is_text else c for c, is_text in zip(columns, text))
 
 
-def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: Path = SQL_DIR) -> None:
-    """Create every public table from its select file, then write its comments."""
-    for m in models:
-        select = (Path(sql_dir) / f"{m.name}.sql").read_text(encoding="utf-8")
-        con.sql(select).create(m.name)
-        crash_point("building")
-        columns = [r[0] for r in con.execute(
-            "select column_name from duckdb_columns() where schema_name = 'main' and table_name = ? "
-            "order by column_index", [m.name]).fetchall()]
-        undocumented = [c for c in columns if c not in m.columns and "*" not in m.columns]
-        if undocumented:
-            raise ValueError(f"models.toml documents no text for {m.name}.{', '.join(undocumented)}")
-        con.execute(f"comment on table {m.name} is {_literal(m.comment)}")
-        for c in columns:
-            text = m.columns.get(c, m.columns.get("*"))
-            con.execute(f'comment on column {m.name}."{c}" is {_literal(text)}')
-
-
-def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR) -> dict[str, pd.DataFrame]:
-    """Every assert_*.sql that returns rows, with those rows."""
-    failures = {}
-    for path in sorted(Path(checks_dir).glob("assert_*.sql")):
-        rows = con.sql(path.read_text(encoding="utf-8")).df()
-        crash_point("checking")
-        if len(rows):
-            failures[path.stem] = rows
-    return failures
-
-
 def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | None = None,
           sql_dir: Path = SQL_DIR, staged: list[Path] = ()) -> Path:
     """Build and check the new warehouse beside the published one; return the new file's path."""
@@ -212,8 +159,9 @@ def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | N
     try:
         stage(con, frames, staged)
         crash_point("staged")
-        build_models(con, models or load_models(), sql_dir)
-        failures = run_checks(con)
+        models = models or load_models()
+        build_models(con, models, sql_dir)
+        failures = run_checks(con, models=models)
         if failures:
             raise CheckFailed(failures)
         con.execute("checkpoint")

@@ -2,17 +2,42 @@
 -- year: both figures must be that edition's delivered cells. In the current table the pair must
 -- also be on the method of the current figure.
 with changes as (
-    select 'yoy_change' as table_name, municipality, series, year, edition, value, previous_value, change, comparable
+    select
+        'yoy_change' as table_name,
+        municipality,
+        series,
+        year,
+        edition,
+        value,
+        previous_value,
+        change,
+        comparable
     from yoy_change
     union all
-    select 'yoy_change_by_edition', municipality, series, year, edition, value, previous_value, change, comparable
+    select
+        'yoy_change_by_edition' as table_name,
+        municipality,
+        series,
+        year,
+        edition,
+        value,
+        previous_value,
+        change,
+        comparable
     from yoy_change_by_edition
     union all
-    select 'satisfaction_by_edition', satisfaction.municipality, series.series, satisfaction.year,
-        satisfaction.edition, satisfaction.grade, satisfaction.previous_grade, satisfaction.change,
-        satisfaction.change is not null
+    select
+        'satisfaction_by_edition' as table_name,
+        satisfaction.municipality,
+        series.series,
+        satisfaction.year,
+        satisfaction.edition,
+        satisfaction.grade as value,
+        satisfaction.previous_grade as previous_value,
+        satisfaction.change,
+        satisfaction.change is not null as comparable
     from satisfaction_by_edition as satisfaction
-    join series on series.channel = satisfaction.channel and series.unit = 'grade'
+    inner join series on satisfaction.channel = series.channel and series.unit = 'grade'
 )
 
 select
@@ -23,21 +48,25 @@ select
     current_figures.method as current_method
 from changes
 left join observation_vintages as this_year
-    on this_year.municipality = changes.municipality
-    and this_year.series = changes.series
-    and this_year.year = changes.year
-    and this_year.edition = changes.edition
+    on
+        changes.municipality = this_year.municipality
+        and changes.series = this_year.series
+        and changes.year = this_year.year
+        and changes.edition = this_year.edition
 left join observation_vintages as previous_year
-    on previous_year.municipality = changes.municipality
-    and previous_year.series = changes.series
-    and previous_year.year = changes.year - 1
-    and previous_year.edition = changes.edition
+    on
+        changes.municipality = previous_year.municipality
+        and changes.series = previous_year.series
+        and previous_year.year = changes.year - 1
+        and changes.edition = previous_year.edition
 left join observations as current_figures
-    on changes.table_name = 'yoy_change'
-    and current_figures.municipality = changes.municipality
-    and current_figures.series = changes.series
-    and current_figures.year = changes.year
-where (changes.change is not null or changes.previous_value is not null or changes.comparable)
+    on
+        changes.table_name = 'yoy_change'
+        and changes.municipality = current_figures.municipality
+        and changes.series = current_figures.series
+        and changes.year = current_figures.year
+where
+    (changes.change is not null or changes.previous_value is not null or changes.comparable)
     and (
         this_year.method is distinct from previous_year.method
         or this_year.status = 'B'

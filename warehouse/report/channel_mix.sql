@@ -2,7 +2,8 @@
 -- percents, largest first.
 with edition_mix as (
     select * from channel_mix_by_edition
-    where municipality = $municipality
+    where
+        municipality = $municipality
         and edition = $edition
         and share_pct is not null
 ),
@@ -12,7 +13,9 @@ latest as (
 ),
 
 names as (
-    select channel, coalesce(any_value(label_nl) filter (where unit = 'grade'), channel) as name_nl
+    select
+        channel,
+        coalesce(any_value(label_nl) filter (where unit = 'grade'), channel) as name_nl
     from series
     group by channel
 ),
@@ -26,9 +29,9 @@ final as (
         round(edition_mix.share_pct, 0) as share_pct_whole,
         edition_mix.share_pct
     from edition_mix
-    join latest using (year)
-    join names using (channel)
+    inner join latest using (year)
+    inner join names using (channel)
 )
 
 select * exclude (share_pct) from final
-order by share_pct desc, channel
+order by share_pct desc, channel asc

@@ -3,17 +3,21 @@
 with vintages as (
     select observation_vintages.*
     from observation_vintages
-    join series using (series)
-    where observation_vintages.municipality = $municipality
+    inner join series using (series)
+    where
+        observation_vintages.municipality = $municipality
         and observation_vintages.edition <= $edition
         and series.unit = 'count'
         and series.printed_table = 'kerncijfers'
 ),
 
 restatements as (
-    select series, edition
+    select
+        series,
+        edition
     from method_changes
-    where municipality = $municipality
+    where
+        municipality = $municipality
         and kind = 'restate'
         and edition <= $edition
 ),
@@ -21,10 +25,11 @@ restatements as (
 flagged as (
     select
         vintages.*,
-        exists (
+        exists(
             select 1
             from restatements
-            where restatements.series = vintages.series
+            where
+                restatements.series = vintages.series
                 and restatements.edition > vintages.edition
         ) as withdrawn
     from vintages
@@ -43,9 +48,10 @@ final as (
         flagged.edition,
         flagged.withdrawn
     from flagged
-    join series using (series)
+    inner join series using (series)
     qualify row_number() over (
-        partition by flagged.series, flagged.year, flagged.withdrawn,
+        partition by
+            flagged.series, flagged.year, flagged.withdrawn,
             case when flagged.withdrawn then flagged.method end
         order by flagged.edition desc
     ) = 1

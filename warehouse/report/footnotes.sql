@@ -3,29 +3,51 @@
 -- (footnotes, part 1, in printed order), one for each declared method change whose series
 -- carries no printed marker, numbered (1), (2), ... (part 2), then the printed source lines (part 3).
 with printed_labels as (
-    select distinct observation_vintages.series, observation_vintages.label, observation_vintages.file,
-        series.printed_table, series.position
+    select distinct
+        observation_vintages.series,
+        observation_vintages.label,
+        observation_vintages.file,
+        series.printed_table,
+        series.position
     from observation_vintages
-    join series using (series)
-    where observation_vintages.municipality = $municipality
+    inner join series using (series)
+    where
+        observation_vintages.municipality = $municipality
         and observation_vintages.edition = $edition
 ),
 
+table_files as (
+    select distinct
+        file,
+        printed_table
+    from printed_labels
+),
+
 printed_notes as (
-    select notes.marker, notes.text, notes.file, notes.row, table_files.printed_table
+    select
+        notes.marker,
+        notes.text,
+        notes.file,
+        notes.row,
+        table_files.printed_table
     from notes
-    join (select distinct file, printed_table from printed_labels) as table_files using (file)
-    where notes.municipality = $municipality
+    inner join table_files using (file)
+    where
+        notes.municipality = $municipality
         and notes.edition = $edition
 ),
 
 printed_marks as (
-    select printed_labels.series, printed_labels.printed_table, min(printed_notes.marker) as marker
+    select
+        printed_labels.series,
+        printed_labels.printed_table,
+        min(printed_notes.marker) as marker
     from printed_labels
-    join printed_notes
-        on printed_notes.file = printed_labels.file
-        and printed_notes.marker is not null
-        and ends_with(printed_labels.label, printed_notes.marker)
+    inner join printed_notes
+        on
+            printed_labels.file = printed_notes.file
+            and printed_notes.marker is not null
+            and ends_with(printed_labels.label, printed_notes.marker)
     group by printed_labels.series, printed_labels.printed_table
 ),
 
@@ -37,26 +59,55 @@ declared_marks as (
         '(' || number || ')' as marker,
         method_changes.note
     from method_changes
-    join series using (series)
-    where method_changes.municipality = $municipality
+    inner join series using (series)
+    where
+        method_changes.municipality = $municipality
         and method_changes.edition = $edition
-        and method_changes.series not in (select series from printed_marks)
+        and method_changes.series not in (select printed_marks.series from printed_marks)
 ),
 
 final as (
-    select printed_table, series, marker, null as text, 0 as part, 0 as row
+    select
+        printed_table,
+        series,
+        marker,
+        null as text,
+        0 as part,
+        0 as row
     from printed_marks
     union all
-    select printed_table, series, marker, null, 0, 0
+    select
+        printed_table,
+        series,
+        marker,
+        null as text,
+        0 as part,
+        0 as row
     from declared_marks
     union all
-    select printed_table, null, marker, text, case when marker is null then 3 else 1 end, row
+    select
+        printed_table,
+        null as series,
+        marker,
+        text,
+        case when marker is null then 3 else 1 end as part,
+        row
     from printed_notes
     union all
-    select printed_table, null, marker, note, 2, number
+    select
+        printed_table,
+        null as series,
+        marker,
+        note as text,
+        2 as part,
+        number as row
     from declared_marks
 )
 
-select printed_table, series, marker, text
+select
+    printed_table,
+    series,
+    marker,
+    text
 from final
 order by printed_table, part, row, series

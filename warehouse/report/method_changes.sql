@@ -7,7 +7,8 @@ select
     method_changes.from_year,
     method_changes.note
 from method_changes
-join series using (series)
-where method_changes.municipality = $municipality
+inner join series using (series)
+where
+    method_changes.municipality = $municipality
     and method_changes.edition = $edition
 order by series.position

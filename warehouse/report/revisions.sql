@@ -12,7 +12,8 @@ select
     revisions.kind,
     revisions.note
 from revisions
-join series using (series)
-where revisions.municipality = $municipality
+inner join series using (series)
+where
+    revisions.municipality = $municipality
     and revisions.new_edition = $edition
 order by series.position, revisions.year

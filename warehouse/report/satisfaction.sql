@@ -2,7 +2,8 @@
 -- year before (rounded to the printed one decimal) and the best and worst channel.
 with edition_grades as (
     select * from satisfaction_by_edition
-    where municipality = $municipality
+    where
+        municipality = $municipality
         and edition = $edition
 ),
 
@@ -13,7 +14,10 @@ latest as (
 ),
 
 names as (
-    select channel, label_nl as name_nl, position
+    select
+        channel,
+        label_nl as name_nl,
+        position
     from series
     where unit = 'grade'
 ),
@@ -38,8 +42,8 @@ final as (
         edition_grades.rank = min(edition_grades.rank) over () as best,
         edition_grades.rank = max(edition_grades.rank) over () as worst
     from edition_grades
-    join latest using (year)
-    join names using (channel)
+    inner join latest using (year)
+    inner join names using (channel)
     where edition_grades.grade is not null
 )
 

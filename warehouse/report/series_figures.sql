@@ -3,15 +3,23 @@
 -- as the monitor prints them (whole numbers and whole percents), and the method change the
 -- edition declares for it.
 with edition_values as (
-    select series, year, value, status, method
+    select
+        series,
+        year,
+        value,
+        status,
+        method
     from observation_vintages
-    where municipality = $municipality
+    where
+        municipality = $municipality
         and edition = $edition
         and value is not null
 ),
 
 latest as (
-    select series, max(year) as year
+    select
+        series,
+        max(year) as year
     from edition_values
     group by series
 ),
@@ -27,7 +35,10 @@ per_day as (
 ),
 
 changes as (
-    select series, kind as method_change, from_year as method_from_year
+    select
+        series,
+        kind as method_change,
+        from_year as method_from_year
     from method_changes
     where municipality = $municipality and edition = $edition
 ),
@@ -48,7 +59,7 @@ labelled as (
         regexp_replace(regexp_replace(series.label_nl, '^(waarvan |aantal )', ''), ' \(%\)$', '') as noun,
         regexp_replace(regexp_replace(parents.label_nl, '^(waarvan |aantal )', ''), ' \(%\)$', '') as parent_noun
     from series
-    left join series as parents on parents.series = series.parent
+    left join series as parents on series.parent = parents.series
     where series.printed_table = 'kerncijfers'
 ),
 
@@ -85,11 +96,12 @@ final as (
         changes.method_change,
         changes.method_from_year
     from labelled
-    join latest using (series)
-    join edition_values using (series, year)
+    inner join latest using (series)
+    inner join edition_values using (series, year)
     left join edition_values as previous_values
-        on previous_values.series = latest.series
-        and previous_values.year = latest.year - 1
+        on
+            latest.series = previous_values.series
+            and previous_values.year = latest.year - 1
     left join yoy using (series, year)
     left join per_day using (series, year)
     left join shares using (series, year)

@@ -1,4 +1,0 @@
-select municipality, channel, year, edition, count(*) as n
-from satisfaction_by_edition
-group by municipality, channel, year, edition
-having count(*) > 1

@@ -1,0 +1,10 @@
+-- The current view of _channel_mix.
+select
+    municipality,
+    year,
+    channel,
+    contacts,
+    share_pct
+from _channel_mix
+where view_edition is null
+order by municipality, year, position
