@@ -23,6 +23,7 @@ from kanaalmonitor.deliveries.tidy import discard, discard_staged, validate_tidy
 from kanaalmonitor.deliveries.validate import ValidDelivery, check_against_published, validate_delivery
 from kanaalmonitor.errors import DeliveryError
 from kanaalmonitor.faults import crash_point
+from kanaalmonitor.freshness import MissingEdition, missing_editions
 from kanaalmonitor.report.run_report import Outcome
 
 
@@ -35,6 +36,7 @@ class RefreshResult:
     deliveries: list[str]
     observations: int
     warnings: list[str] = field(default_factory=list)
+    missing: list[MissingEdition] = field(default_factory=list)
 
 
 class Steps:
@@ -96,10 +98,11 @@ def publish_warehouse(tmp: Path, warehouse: Path) -> list[str]:
 
 def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait_seconds: float = 0.0,
                 steps: Steps | None = None, now: dt.datetime | None = None,
-                catalogue: Catalogue | None = None) -> RefreshResult:
+                catalogue: Catalogue | None = None, expect_edition: int | None = None) -> RefreshResult:
     """Load every delivery under raw_dir into a new warehouse and publish it atomically, unless nothing changed.
 
-    now (the load time of new files) and catalogue (schemas/*.csv) are fixed only by tests.
+    now (the load time of new files) and catalogue (schemas/*.csv) are fixed only by tests; expect_edition
+    (default: the year of now) is the edition every municipality that delivered before should have delivered.
     """
     steps = steps or Steps()
     raw_dir, warehouse = Path(raw_dir), Path(warehouse)
@@ -110,9 +113,11 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
         valid, staged = [], None
         try:
             outcome.deliveries = steps.run(discover, raw_dir)
+            outcome.missing = steps.run(missing_editions, outcome.deliveries, warehouse, expect_edition, now)
             if not full_rebuild and build_inputs(outcome.deliveries) == outcome.previous:
                 outcome.status = "unchanged"
-                return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0)
+                return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0,
+                                     missing=outcome.missing)
             catalogue = catalogue or Catalogue.load()
             for result in steps.each(check_delivery, outcome.deliveries, catalogue):
                 try:
@@ -143,4 +148,5 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
             if outcome.status != "refused" or outcome.problems:
                 steps.report(outcome)
     observations = sum(len(v.observations) + sum(t.rows for t in v.parsed.tidy) for v in valid)
-    return RefreshResult("published", str(warehouse), [d.name for d in outcome.deliveries], observations, warnings)
+    return RefreshResult("published", str(warehouse), [d.name for d in outcome.deliveries], observations, warnings,
+                         outcome.missing)
