@@ -10,6 +10,7 @@ posts nothing; neither does `kanaalmonitor run`, which has no tag and prints wha
 
 from __future__ import annotations
 
+import sys
 from uuid import UUID
 
 from kanaalmonitor.freshness import MISSING_STATE
@@ -84,3 +85,33 @@ def configure_notifications(url: str):
         setattr(automation, key, value)
     automation.update()
     return automation
+
+
+def remove_notifications() -> bool:
+    """Delete the automation from the current Prefect server; False if there was none."""
+    from prefect.automations import Automation
+
+    try:
+        return Automation.read(name=AUTOMATION_NAME).delete()
+    except ValueError:
+        return False
+
+
+def main(argv: list[str]) -> int:
+    """python -m flows.notify URL: the same notifications without `serve`, e.g. for prefect.yaml's deployment."""
+    from flows.deploy import EXIT_NO_SERVER, NO_SERVER, _api_url
+
+    if len(argv) != 1:
+        print("usage: python -m flows.notify WEBHOOK_URL", file=sys.stderr)
+        return 2
+    if not _api_url():
+        print(NO_SERVER.format(command="notify"), file=sys.stderr)
+        return EXIT_NO_SERVER
+    automation = configure_notifications(argv[0])
+    print(f"Automation {automation.name!r} posts to {argv[0]} when a run of a kanaalmonitor deployment fails, "
+          f"crashes or misses its edition.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

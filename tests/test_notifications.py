@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import StateType
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows.notify import AUTOMATION_NAME
+from flows.notify import AUTOMATION_NAME, BLOCK_NAME, remove_notifications
 from kanaalmonitor.faults import CRASH_ENV
 from kanaalmonitor.report.run_report import SUMMARY_KEY
 from kanaalmonitor.status import status_lines
@@ -129,11 +130,8 @@ def runs(prefect_server, tmp_path_factory):
     finally:
         stop(serve)
         stop(crashing)
-        from prefect.automations import Automation
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
         with temporary_settings({PREFECT_API_URL: prefect_server}):
-            Automation.read(name=AUTOMATION_NAME).delete()
+            remove_notifications()
         receiver.shutdown()
 
 
@@ -179,6 +177,9 @@ def test_refused_crashed_and_missing_runs_each_post_one_message_and_a_new_editio
     assert crashed[:3] == ["Deployment: refresh/notify-crash", "Run: afgebroken",
                            "Wat er gebeurde: afgebroken: het proces van de run stopte onverwacht; "
                            "het gepubliceerde warehouse is heel gebleven"]
+    assert crashed[3:5] == ["Eerste problemen:", "Process exited with status code: -9. Process exited due to a "
+                            "SIGKILL signal. Typically caused by the operating system terminating the process for "
+                            "exceeding memory limits, or by manual cancellation."]
     assert crashed[-1] == f"Bekijk de run: {runs['ui']}/runs/flow-run/{ids['crashed']}"
 
 
@@ -193,3 +194,28 @@ def test_missing_edition_is_in_the_state_the_run_report_and_the_status(runs):
     status = status_lines(runs["warehouse"], expect_edition=2020, api_url=runs["api"])
     assert "Laatste verversing: run editie-ontbreekt (refresh/notify), Editie ontbreekt, " in "\n".join(status)
     assert f"- {line}" in status
+
+
+def test_notify_command_creates_then_updates_one_automation_and_block(prefect_server, tmp_path):
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    env = prefect_env(tmp_path / "client-home", prefect_server)
+    for url in ("http://127.0.0.1:9/eerste", "http://127.0.0.1:9/chat"):
+        done = subprocess.run([sys.executable, "-m", "flows.notify", url], env=env, cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith(f"Automation '{AUTOMATION_NAME}' posts to http://127.0.0.1:9/chat when")
+    with temporary_settings({PREFECT_API_URL: prefect_server}):
+        try:
+            with SyncPrefectClient(prefect_server) as client:
+                named = client.read_automations_by_name(AUTOMATION_NAME)
+            assert len(named) == 1
+            (action,) = named[0].actions
+            block = CustomWebhookNotificationBlock.load(BLOCK_NAME)
+            assert action.block_document_id == block._block_document_id
+            assert block.url == "http://127.0.0.1:9/chat"
+            assert named[0].trigger.expect == {"prefect.flow-run.Failed", "prefect.flow-run.Crashed",
+                                               "prefect.flow-run.Editie ontbreekt"}
+        finally:
+            assert remove_notifications()
+            assert not remove_notifications()
