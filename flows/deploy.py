@@ -59,6 +59,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"Invalid schedule {args.cron!r}: {exc}", file=sys.stderr)
         return 2
+    notify_url = getattr(args, "notify_url", None)
+    if notify_url:
+        from flows.notify import configure_notifications
+
+        configure_notifications(notify_url)
     refresh.serve(
         name=args.name,
         schedules=[schedule],

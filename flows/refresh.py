@@ -6,9 +6,12 @@ from typing import Annotated, Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed, State
 from pydantic import Field
 
 from kanaalmonitor.config import RAW_DIR, WAREHOUSE_PATH
+from kanaalmonitor.deliveries.manifest import FIRST_EDITION
+from kanaalmonitor.freshness import MISSING_STATE, missing_message
 from kanaalmonitor.refresh import RefreshResult, Steps, run_refresh
 from kanaalmonitor.report.run_report import Outcome, create_artifacts
 
@@ -44,7 +47,8 @@ def refresh(
     warehouse: Path = WAREHOUSE_PATH,
     full_rebuild: bool = False,
     wait_seconds: Annotated[float, Field(ge=0, le=86400)] = 0.0,
-) -> RefreshResult:
+    expect_edition: Annotated[int | None, Field(ge=FIRST_EDITION, le=9999)] = None,
+) -> RefreshResult | State:
     """Load every delivery under raw_dir into a new warehouse and publish it atomically, unless nothing changed.
 
     Args:
@@ -52,14 +56,21 @@ def refresh(
         warehouse: DuckDB file to publish.
         full_rebuild: Rebuild even when every delivery and the code are unchanged since the last publish.
         wait_seconds: How long to wait for another refresh of the same warehouse; 0 refuses at once.
+        expect_edition: The edition every municipality that delivered before should have delivered (default:
+            the current year); a run that does not find it ends in the state "Editie ontbreekt".
     """
     logger = get_run_logger()
-    result = run_refresh(raw_dir, warehouse, full_rebuild, wait_seconds, steps=TaskSteps())
+    result = run_refresh(raw_dir, warehouse, full_rebuild, wait_seconds, steps=TaskSteps(),
+                         expect_edition=expect_edition)
     if result.status == "unchanged":
         logger.info("Unchanged: %s already holds these %d deliveries", result.warehouse, len(result.deliveries))
+    else:
+        for w in result.warnings:
+            logger.warning(w)
+        logger.info("Published %s: %d deliveries, %d cells", result.warehouse, len(result.deliveries),
+                    result.observations)
+    if not result.missing:
         return result
-    for w in result.warnings:
-        logger.warning(w)
-    logger.info("Published %s: %d deliveries, %d cells", result.warehouse, len(result.deliveries),
-                result.observations)
-    return result
+    for m in result.missing:
+        logger.warning(str(m))
+    return Completed(name=MISSING_STATE, message=missing_message(result.missing), data=result)

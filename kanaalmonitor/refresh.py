@@ -22,6 +22,7 @@ from kanaalmonitor.deliveries.parse import ParsedDelivery, parse_delivery
 from kanaalmonitor.deliveries.validate import CheckedCells, check_against_published, validate_cells
 from kanaalmonitor.errors import DeliveryError
 from kanaalmonitor.faults import crash_point
+from kanaalmonitor.freshness import MissingEdition, missing_editions
 from kanaalmonitor.report.run_report import Outcome
 
 
@@ -34,6 +35,7 @@ class RefreshResult:
     deliveries: list[str]
     observations: int
     warnings: list[str] = field(default_factory=list)
+    missing: list[MissingEdition] = field(default_factory=list)
 
 
 class Steps:
@@ -88,10 +90,11 @@ def publish_warehouse(tmp: Path, warehouse: Path) -> list[str]:
 
 def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait_seconds: float = 0.0,
                 steps: Steps | None = None, now: dt.datetime | None = None,
-                catalogue: Catalogue | None = None) -> RefreshResult:
+                catalogue: Catalogue | None = None, expect_edition: int | None = None) -> RefreshResult:
     """Load every delivery under raw_dir into a new warehouse and publish it atomically, unless nothing changed.
 
-    now (the load time of new files) and catalogue (schemas/*.csv) are fixed only by tests.
+    now (the load time of new files) and catalogue (schemas/*.csv) are fixed only by tests; expect_edition
+    (default: the year of now) is the edition every municipality that delivered before should have delivered.
     """
     steps = steps or Steps()
     raw_dir, warehouse = Path(raw_dir), Path(warehouse)
@@ -102,10 +105,12 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
         parsed, cells = [], None
         try:
             outcome.deliveries = steps.run(discover, raw_dir)
+            outcome.missing = steps.run(missing_editions, outcome.deliveries, warehouse, expect_edition, now)
             inputs = build_inputs(outcome.deliveries)
             if not full_rebuild and inputs == outcome.previous:
                 outcome.status = "unchanged"
-                return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0)
+                return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0,
+                                     missing=outcome.missing)
             catalogue = catalogue or Catalogue.load()
             for result in steps.each(check_delivery, outcome.deliveries, catalogue, work):
                 try:
@@ -133,4 +138,5 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
         finally:
             if outcome.status != "refused" or outcome.problems:
                 steps.report(outcome)
-    return RefreshResult("published", str(warehouse), [d.name for d in outcome.deliveries], cells.count, warnings)
+    return RefreshResult("published", str(warehouse), [d.name for d in outcome.deliveries], cells.count, warnings,
+                         outcome.missing)

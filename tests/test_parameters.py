@@ -13,9 +13,10 @@ from flows.refresh import refresh
 
 def test_parameters_are_coerced_from_the_text_a_trigger_sends():
     got = refresh.validate_parameters({"raw_dir": "/data/raw", "warehouse": "/data/k.duckdb",
-                                       "full_rebuild": "true", "wait_seconds": "30"})
+                                       "full_rebuild": "true", "wait_seconds": "30",
+                                       "expect_edition": "2027"})
     assert got == {"raw_dir": Path("/data/raw"), "warehouse": Path("/data/k.duckdb"), "full_rebuild": True,
-                   "wait_seconds": 30.0}
+                   "wait_seconds": 30.0, "expect_edition": 2027}
 
 
 @pytest.mark.parametrize("bad", [{"wait_seconds": -1}, {"wait_seconds": 86401}, {"full_rebuild": "perhaps"},
@@ -33,7 +34,7 @@ def test_an_unknown_parameter_is_refused():
 def test_parameter_schema_documents_every_parameter_for_the_ui():
     schema = refresh.parameters.model_dump()
     props = schema["properties"]
-    assert list(props) == ["raw_dir", "warehouse", "full_rebuild", "wait_seconds"]
+    assert list(props) == ["raw_dir", "warehouse", "full_rebuild", "wait_seconds", "expect_edition"]
     assert all(props[name].get("description") for name in props)
     assert (props["wait_seconds"]["minimum"], props["wait_seconds"]["maximum"]) == (0, 86400)
 

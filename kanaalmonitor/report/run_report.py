@@ -10,6 +10,7 @@ from kanaalmonitor.build.fingerprint import Inputs
 from kanaalmonitor.deliveries.manifest import Delivery
 from kanaalmonitor.build.warehouse import query_published
 from kanaalmonitor.db import connect
+from kanaalmonitor.freshness import MissingEdition
 
 SUMMARY_KEY = "kanaalmonitor-verslag"
 KERNCIJFERS_KEY = "kanaalmonitor-kerncijfers"
@@ -32,6 +33,7 @@ class Outcome:
     previous: Inputs | None
     problems: list[Problem] = field(default_factory=list)
     detail: str | None = None
+    missing: list[MissingEdition] = field(default_factory=list)
 
 
 def number(value: float | None, unit: str = "count") -> str:
@@ -127,6 +129,15 @@ def _plausibility(warehouse: Path) -> list[str]:
     return lines + [""]
 
 
+def _missing(missing: list[MissingEdition]) -> list[str]:
+    if not missing:
+        return []
+    return ["## Waarschuwing: editie ontbreekt", "", *(f"- {m}" for m in missing), "",
+            "Een waarschuwing, geen weigering: wat wel binnenkwam is geladen zoals altijd. Leg de editie in "
+            "`raw/` en start de verversing opnieuw (of geef `expect_edition` op als een andere editie verwacht "
+            "wordt).", ""]
+
+
 def summary_markdown(outcome: Outcome) -> str:
     """The Dutch run summary."""
     lines = [f"# Verversing kanaalmonitor: {HEADLINES[outcome.status]}", "", f"Warehouse: `{outcome.warehouse}`", ""]
@@ -135,6 +146,8 @@ def summary_markdown(outcome: Outcome) -> str:
                   "publicatie; het bestand is niet aangeraakt. Start met `full_rebuild` om toch te herbouwen.", ""]
     if outcome.status == "refused":
         lines += ["Het gepubliceerde warehouse is ongewijzigd. Los de problemen op en start de verversing opnieuw.", ""]
+    if outcome.status in ("published", "unchanged"):
+        lines += _missing(outcome.missing)
     lines += _deliveries(outcome)
     if outcome.problems:
         lines += ["## Problemen", "", *(f"- {p}" for p in outcome.problems), ""]
