@@ -1,4 +1,9 @@
-"""The series catalogue: codes, Dutch labels and aliases, read from schemas/*.csv."""
+"""The catalogue: channels, series and the labels a series is printed under (schemas/*.csv), and how a
+printed label is read (footnote marker, scale phrase, spelling) to find its series.
+
+A bad catalogue line is refused like a bad delivery: a DeliveryError whose Problems name the file, the
+line, the value and what to change.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,49 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kanaalmonitor.config import LABELS_FILE, SERIES_FILE
+from kanaalmonitor.config import CHANNELS_FILE, LABELS_FILE, SERIES_FILE
+from kanaalmonitor.errors import DeliveryError, Problem
 
 UNITS = ("count", "percent", "grade")
-CHANNELS = ("website", "email", "phone", "counter", "whatsapp")
+MAX_SUGGESTIONS = 3
+
 _SPACE = re.compile(r"\s+")
+# A footnote marker: stars or superscript digits anywhere in a label, "(1)" or " 1)" at its end.
+_MARKER = re.compile(r"\s*(?P<marker>\*+|[\u00b9\u00b2\u00b3\u2070-\u2079]+)|\s*(?P<end>\(\d\)|(?<=\s)\d\))$")
+_SCALE = re.compile(r"\s*\((?:in\s+)?(?P<scale>miljoenen|duizenden|x\s?1\.000\.000|x\s?1\.000|x\s?1\s?mln)\)",
+                    re.IGNORECASE)
+_SCALES = {"miljoenen": 1_000_000, "x1.000.000": 1_000_000, "x1mln": 1_000_000,
+           "duizenden": 1_000, "x1.000": 1_000}
+
+
+def split_label(printed: str) -> tuple[str, str | None, int]:
+    """A printed label without footnote marker and scale phrase, its marker, and its scale factor."""
+    label = _SPACE.sub(" ", printed.replace("\u00a0", " ")).strip()
+    marker = None
+    m = _MARKER.search(label)
+    if m and label[: m.start()].strip():
+        marker = m.group("marker") or m.group("end")
+        label = (label[: m.start()] + label[m.end():]).strip()
+    scale = 1
+    s = _SCALE.search(label)
+    if s:
+        scale = _SCALES[re.sub(r"\s", "", s.group("scale").casefold())]
+        label = (label[: s.start()] + label[s.end():]).strip()
+    return _SPACE.sub(" ", label), marker, scale
 
 
 def normalise(label: str) -> str:
-    """The form labels are compared in: case, spacing and non-breaking spaces folded."""
-    return _SPACE.sub(" ", label.replace("\u00a0", " ")).strip().casefold()
+    """The form labels are compared in: marker and scale phrase removed, case and spacing folded."""
+    return split_label(label)[0].casefold()
+
+
+@dataclass(frozen=True)
+class Channel:
+    channel: str
+    name_nl: str
+    phrase_nl: str  # the name as it reads in a sentence: "via de balie", "via e-mail"
+    counts_contacts: bool
+    description: str
 
 
 @dataclass(frozen=True)
@@ -41,35 +79,130 @@ class LabelError(LookupError):
         self.rule, self.action = rule, action
 
 
+def _shown(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+def _read(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) of a catalogue file, or nothing (with a Problem) when its header lacks a column."""
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            problems.append(Problem(_shown(path), 1, None, ",".join(reader.fieldnames or []),
+                                    f"header lacks the column(s) {', '.join(missing)}",
+                                    f"The first line must be: {','.join(columns)}."))
+            return []
+        return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None})
+                for row in reader]
+
+
+def _flag(value: str) -> bool | None:
+    return {"true": True, "false": False}.get(value.casefold())
+
+
 @dataclass
 class Catalogue:
     series: dict[str, Series]
     labels: dict[str, set[str]]  # normalised label -> series codes
+    channels: dict[str, Channel]
+    shown: dict[str, str]  # normalised label -> the label as the catalogue writes it
 
     @classmethod
-    def load(cls, series_file: Path = SERIES_FILE, labels_file: Path = LABELS_FILE) -> "Catalogue":
-        with Path(series_file).open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-        series = {}
-        for pos, r in enumerate(rows, start=1):
-            if r["unit"] not in UNITS or r["channel"] not in CHANNELS:
-                raise ValueError(f"{series_file}: series {r['series']} has unit {r['unit']!r} "
-                                 f"or channel {r['channel']!r} outside {UNITS} / {CHANNELS}")
-            series[r["series"]] = Series(r["series"], r["table"], r["label_nl"], r["unit"], r["channel"],
-                                         r["parent"] or None, r["counts_contacts"] == "true",
-                                         r["description"], pos)
-        for s in series.values():
-            if s.parent is not None and s.parent not in series:
-                raise ValueError(f"{series_file}: parent {s.parent!r} of {s.series} is not a series")
+    def load(cls, series_file: Path = SERIES_FILE, labels_file: Path = LABELS_FILE,
+             channels_file: Path = CHANNELS_FILE) -> Catalogue:
+        """Read and check the catalogue; every bad line is a Problem of one DeliveryError."""
+        problems: list[Problem] = []
+        channels: dict[str, Channel] = {}
+        where = _shown(Path(channels_file))
+        for line, r in _read(channels_file, ("channel", "name_nl", "phrase_nl", "counts_contacts", "description"),
+                             problems):
+            counts = _flag(r["counts_contacts"])
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", r["channel"]):
+                problems.append(Problem(where, line, None, r["channel"], "channel code is not a plain lower-case code",
+                                        "Write a code of letters, digits and '_', e.g. social_media."))
+            elif r["channel"] in channels:
+                problems.append(Problem(where, line, None, r["channel"], "channel is listed twice",
+                                        "Keep one line per channel."))
+            elif counts is None or not r["name_nl"]:
+                problems.append(Problem(where, line, r["channel"], r["counts_contacts"],
+                                        "a channel needs a Dutch name and counts_contacts true or false",
+                                        "Fill in name_nl, phrase_nl and counts_contacts (true/false)."))
+            else:
+                channels[r["channel"]] = Channel(r["channel"], r["name_nl"], r["phrase_nl"] or r["name_nl"], counts,
+                                                 r["description"])
+
+        series: dict[str, Series] = {}
+        where = _shown(Path(series_file))
+        rows = _read(series_file, ("series", "table", "label_nl", "unit", "channel", "parent", "counts_contacts",
+                                   "description"), problems)
+        for line, r in rows:
+            code, counts = r["series"], _flag(r["counts_contacts"])
+            rule = None
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", code):
+                rule = ("series code is not a plain lower-case code", code,
+                        "Write a code of letters, digits and '_', e.g. website_visits.")
+            elif code in series:
+                rule = ("series code is listed twice", code, "Keep one line per series; add other labels to "
+                        "schemas/labels.csv.")
+            elif not r["label_nl"]:
+                rule = ("series has no Dutch label", code, "Write the label as printed in label_nl.")
+            elif r["unit"] not in UNITS:
+                rule = (f"unknown unit (the units are {', '.join(UNITS)})", r["unit"], "Use one of the units.")
+            elif r["channel"] not in channels:
+                rule = ("unknown channel", r["channel"],
+                        f"Use a channel of schemas/channels.csv ({', '.join(channels)}) or add the channel there "
+                        "in one line.")
+            elif counts is None:
+                rule = ("counts_contacts must be true or false", r["counts_contacts"], "Write true or false.")
+            elif counts and not channels[r["channel"]].counts_contacts:
+                rule = (f"series counts contacts on channel {r['channel']}, whose contacts are not counted",
+                        r["counts_contacts"], "Set counts_contacts to false, or to true in schemas/channels.csv.")
+            if rule:
+                problems.append(Problem(where, line, code or None, rule[1], rule[0], rule[2]))
+                continue
+            series[code] = Series(code, r["table"], r["label_nl"], r["unit"], r["channel"], r["parent"] or None,
+                                  counts, r["description"], len(series) + 1)
+        for line, r in rows:
+            s = series.get(r["series"])
+            if s is not None and s.parent is not None and (s.parent not in series or s.parent == s.series):
+                problems.append(Problem(where, line, s.series, s.parent, "parent is not another series of the "
+                                        "catalogue", "Name the series this 'waarvan' row is a part of, or leave "
+                                        "parent empty."))
+
         labels: dict[str, set[str]] = {}
-        for s in series.values():
-            labels.setdefault(normalise(s.label_nl), set()).add(s.series)
-        with Path(labels_file).open(encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh):
-                if r["series"] not in series:
-                    raise ValueError(f"{labels_file}: alias {r['label']!r} names unknown series {r['series']!r}")
-                labels.setdefault(normalise(r["label"]), set()).add(r["series"])
-        return cls(series, labels)
+        shown: dict[str, str] = {}
+        first: dict[str, tuple[str, int]] = {}
+
+        def add(label: str, code: str, file: str, line: int) -> None:
+            key = normalise(label)
+            if key in labels and code not in labels[key]:
+                other = next(iter(labels[key]))
+                problems.append(Problem(file, line, label, code, f"label is also a label of series {other} "
+                                        f"({first[key][0]}, line {first[key][1]})",
+                                        "Give each label to one series: labels are recognised wherever they are "
+                                        "printed."))
+                return
+            labels.setdefault(key, set()).add(code)
+            shown.setdefault(key, label)
+            first.setdefault(key, (file, line))
+
+        for line, r in rows:
+            if r["series"] in series:
+                add(r["label_nl"], r["series"], where, line)
+        where = _shown(Path(labels_file))
+        for line, r in _read(labels_file, ("series", "label"), problems):
+            if r["series"] not in series:
+                problems.append(Problem(where, line, r["label"], r["series"], "label names an unknown series",
+                                        "Use a code from schemas/series.csv."))
+            elif not normalise(r["label"]):
+                problems.append(Problem(where, line, r["label"], r["series"], "label is empty",
+                                        "Write the label as printed."))
+            else:
+                add(r["label"], r["series"], where, line)
+        if problems:
+            raise DeliveryError(problems)
+        return cls(series, labels, channels, shown)
 
     def table_of(self, title: str) -> str | None:
         """The catalogue table a printed table's title names, if any."""
@@ -77,8 +210,9 @@ class Catalogue:
         hits = {s.table for s in self.series.values() if s.table.casefold() in t}
         return hits.pop() if len(hits) == 1 else None
 
-    def resolve(self, label: str, table: str | None) -> str:
-        """The series code of a printed label (marker and scale already removed)."""
+    def resolve(self, label: str, table: str | None = None, delivered: frozenset[str] = frozenset()) -> str:
+        """The series code of a printed label; delivered (series the same table already has) only orders
+        the suggestions for an unknown label."""
         codes = self.labels.get(normalise(label), set())
         if table is not None and len(codes) > 1:
             codes = {c for c in codes if self.series[c].table == table}
@@ -88,18 +222,37 @@ class Catalogue:
             raise LabelError(f"label matches more than one series ({', '.join(sorted(codes))})",
                              "Rename the row as printed or remove the alias that makes it ambiguous "
                              "in schemas/labels.csv.")
-        scope = [s for s in self.labels if table is None or
-                 any(self.series[c].table == table for c in self.labels[s])]
-        close = difflib.get_close_matches(normalise(label), scope, n=1, cutoff=0.0)
-        hint = f" The closest known label is {close[0]!r}." if close else ""
+        close = self.suggest(label, delivered)
+        hint = " The closest known labels: " + ", ".join(f"{text!r} ({code})" for text, code in close) + "." \
+            if close else ""
         raise LabelError("unknown label",
                          f"Add it as an alias in schemas/labels.csv (series,label) if it is a renamed row, "
                          f"or as a new series in schemas/series.csv.{hint}")
+
+    def suggest(self, label: str, delivered: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """Up to three (label, series) closest to an unknown label, series not yet delivered first."""
+        key = normalise(label)
+        scored = []
+        for known, codes in self.labels.items():
+            if known == key:
+                continue
+            ratio = difflib.SequenceMatcher(None, key, known).ratio()
+            for code in codes:
+                scored.append((code in delivered, -ratio, self.shown[known], code))
+        scored.sort()
+        out, seen = [], set()
+        for _, _, text, code in scored:
+            if code not in seen:
+                out.append((text, code))
+                seen.add(code)
+            if len(out) == MAX_SUGGESTIONS:
+                break
+        return out
 
     def code(self, code: str) -> str:
         """Check a series code from a tidy delivery."""
         if code in self.series:
             return code
-        close = difflib.get_close_matches(code, list(self.series), n=1, cutoff=0.0)
-        hint = f" The closest known code is {close[0]!r}." if close else ""
+        close = difflib.get_close_matches(code, list(self.series), n=MAX_SUGGESTIONS, cutoff=0.0)
+        hint = f" The closest known codes: {', '.join(close)}." if close else ""
         raise LabelError("unknown series code", f"Use a code from schemas/series.csv.{hint}")

@@ -13,6 +13,7 @@ MODELS_FILE = WAREHOUSE_DIR / "models.toml"
 SCHEMAS_DIR = PROJECT_ROOT / "schemas"
 SERIES_FILE = SCHEMAS_DIR / "series.csv"
 LABELS_FILE = SCHEMAS_DIR / "labels.csv"
+CHANNELS_FILE = SCHEMAS_DIR / "channels.csv"
 
 MANIFEST_NAME = "manifest.toml"
 DEFAULT_MUNICIPALITY = "GM0344"

@@ -198,7 +198,8 @@ def setup_case(case: str, tmp_path: Path, published: Path) -> tuple[Path, Path, 
 def catalogue_for(exp: dict, case: str, tmp_path: Path) -> Catalogue:
     if "labels" not in exp:
         return Catalogue.load()
-    labels = tmp_path / "labels.csv"
+    labels = tmp_path / "schemas" / "labels.csv"
+    labels.parent.mkdir()
     extra = (BAD / case / exp["labels"]).read_text(encoding="utf-8").splitlines()[1:]
     labels.write_text(LABELS_FILE.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(extra) + "\n",
                       encoding="utf-8")

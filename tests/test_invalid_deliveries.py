@@ -22,7 +22,7 @@ CASES = {
         "klanttevredenheid.csv", 3, "website", "7.5", "cannot be read as a number without guessing", "7,8"),
     "unknown-label": (
         "kerncijfers.csv", 5, "aantal telefoontjes naar de gemeente Utrecht", None, "unknown label",
-        "The closest known label is 'aantal telefoontjes naar gemeente'"),
+        "The closest known labels: 'aantal telefoontjes naar gemeente' (phone_calls)"),
     "negative-count": ("kerncijfers.csv", 4, KCC, "-18.671", "a count cannot be negative [year 2018]", "Correct"),
     "percent-above-100": (
         "kerncijfers.csv", 7, "telefonische bereikbaarheid Klantcontactcentrum (%)", "109",

@@ -130,5 +130,5 @@ def test_a_label_with_sql_is_refused_as_an_unknown_label(tmp_path):
     [problem] = info.value.problems
     assert (problem.file, problem.row, problem.label, problem.rule) == ("2020/kerncijfers.csv", 2, label,
                                                                         "unknown label")
-    assert "The closest known label is 'whatsapp-berichten'." in problem.action
+    assert "The closest known labels: 'WhatsApp-berichten' (whatsapp_messages)," in problem.action
     assert not warehouse.exists()

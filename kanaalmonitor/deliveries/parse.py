@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kanaalmonitor.catalogue import Catalogue, LabelError
+from kanaalmonitor.catalogue import Catalogue, LabelError, split_label
 from kanaalmonitor.config import MAX_XLSX_UNPACKED_BYTES
 from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.deliveries.manifest import Delivery, DeliveryFile
@@ -21,11 +21,6 @@ MAX_PRINTED_BYTES = 5 * 1024 * 1024
 CELL_COLUMNS = ["municipality", "edition", "file", "row", "label", "series", "year", "cell", "scale",
                 "style", "status", "delivery"]
 
-_MARKER = re.compile(r"^(?P<label>.*?)\s*(?P<marker>\*+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(\d\)|(?<=\s)\d\))$")
-_SCALE = re.compile(r"\s*\((?:in\s+)?(?P<scale>miljoenen|duizenden|x\s?1\.000\.000|x\s?1\.000|x\s?1\s?mln)\)",
-                    re.IGNORECASE)
-_SCALES = {"miljoenen": 1_000_000, "x1.000.000": 1_000_000, "x1mln": 1_000_000,
-           "duizenden": 1_000, "x1.000": 1_000}
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _NOTE_START = re.compile(r"^(?P<marker>\*+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(\d\)|\d\))\s*(?P<text>.+)$")
 
@@ -47,21 +42,6 @@ class ParsedDelivery:
     notes: list[Note] = field(default_factory=list)
     markers: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (file, marker) -> series
     tidy: list[TidyCells] = field(default_factory=list)  # tidy files, read into Parquet files of raw cells
-
-
-def split_label(printed: str) -> tuple[str, str | None, int]:
-    """Label without footnote marker and scale phrase, the marker, and the scale factor."""
-    label = printed.replace("\u00a0", " ").strip()
-    marker = None
-    m = _MARKER.match(label)
-    if m and m.group("label"):
-        label, marker = m.group("label"), m.group("marker")
-    scale = 1
-    s = _SCALE.search(label)
-    if s:
-        scale = _SCALES[re.sub(r"\s", "", s.group("scale").casefold())]
-        label = (label[: s.start()] + label[s.end():]).strip()
-    return label, marker, scale
 
 
 def parse_delivery(delivery: Delivery, catalogue: Catalogue, work: Path) -> ParsedDelivery:
@@ -236,6 +216,8 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
 
     table = catalogue.table_of(title)
     records, notes, markers = [], [], {}
+    unknown: list[tuple[int, str, str]] = []
+    resolved: set[str] = set()
     in_notes = False
     for i, cells in rows:
         if i <= head_row:
@@ -264,8 +246,12 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
         try:
             series = catalogue.resolve(label, table)
         except LabelError as exc:
-            problems.append(Problem(name, i, label_text, None, exc.rule, exc.action))
+            if exc.rule == "unknown label":
+                unknown.append((i, label_text, label))
+            else:
+                problems.append(Problem(name, i, label_text, None, exc.rule, exc.action))
             continue
+        resolved.add(series)
         if marker:
             markers.setdefault((name, marker), set()).add(series)
         extra = _trim(values[len(years):])
@@ -281,6 +267,11 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
         for year, cell in zip(years, values):
             records.append((delivery.municipality, delivery.edition, name, i, label_text, series, year, cell,
                             scale, "nl", None, delivery.name))
+    for i, label_text, label in unknown:  # suggested once the table's known rows are resolved
+        try:
+            catalogue.resolve(label, table, frozenset(resolved))
+        except LabelError as exc:
+            problems.append(Problem(name, i, label_text, None, exc.rule, exc.action))
     if not records and not problems:
         problems.append(Problem(name, head_row, title, None, "table has a header but no rows",
                                 "Export the whole table, not only its header."))

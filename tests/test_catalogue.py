@@ -1,0 +1,117 @@
+"""The catalogue (schemas/*.csv): channels and series are data, bad lines are refused like bad deliveries,
+labels are recognised however their marker, scale and spacing are printed, and suggestions help."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kanaalmonitor.catalogue import Catalogue, LabelError, split_label
+from kanaalmonitor.config import CHANNELS_FILE, LABELS_FILE, SERIES_FILE
+from kanaalmonitor.errors import DeliveryError, Problem
+
+
+def catalogue_dir(tmp_path: Path, series: str = "", labels: str = "", channels: str = "") -> Path:
+    """A copy of schemas/ with lines appended to its catalogue files."""
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    for source, extra in ((SERIES_FILE, series), (LABELS_FILE, labels), (CHANNELS_FILE, channels)):
+        shutil.copy(source, folder / source.name)
+        if extra:
+            with (folder / source.name).open("a", encoding="utf-8") as fh:
+                fh.write(extra)
+    return folder
+
+
+def load(folder: Path) -> Catalogue:
+    return Catalogue.load(folder / "series.csv", folder / "labels.csv", folder / "channels.csv")
+
+
+def refusal(folder: Path) -> list[Problem]:
+    with pytest.raises(DeliveryError) as info:
+        load(folder)
+    return info.value.problems
+
+
+def test_a_new_channel_and_a_series_on_it_are_one_line_each(tmp_path):
+    folder = catalogue_dir(
+        tmp_path,
+        series="social_followers,kerncijfers,totaal aantal volgers sociale media,count,social_media,,false,"
+               "Followers on the city's social media accounts.\n",
+        channels="social_media,sociale media,sociale media,false,\"Facebook, X, Instagram, LinkedIn.\"\n")
+    catalogue = load(folder)
+    assert catalogue.channels["social_media"].name_nl == "sociale media"
+    assert catalogue.channels["social_media"].counts_contacts is False
+    assert catalogue.resolve("Totaal aantal volgers sociale media") == "social_followers"
+    assert catalogue.series["social_followers"].position == 14
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("website_visits,kerncijfers,websitebezoek,visits,website,,false,x\n",
+     (15, "website_visits", "visits", "unknown unit (the units are count, percent, grade)")),
+    ("social_posts,kerncijfers,berichten sociale media,count,social,,false,x\n",
+     (15, "social_posts", "social", "unknown channel")),
+    ("web_requests,kerncijfers,nog een label,count,website,,true,x\n",
+     (15, "web_requests", "web_requests", "series code is listed twice")),
+    ("calls_kcc,kerncijfers,waarvan via KCC,count,phone,calls,false,x\n",
+     (15, "calls_kcc", "calls", "parent is not another series of the catalogue")),
+    ("counter_web,kerncijfers,Balie,count,counter,,false,x\n",
+     (15, "Balie", "counter_web", "label is also a label of series satisfaction_counter (schemas/series.csv, "
+                                  "line 10)")),
+    ("web_forms,kerncijfers,e-formulieren,count,website,,maybe,x\n",
+     (15, "web_forms", "maybe", "counts_contacts must be true or false")),
+])
+def test_a_bad_series_line_is_refused_with_file_line_value_and_rule(tmp_path, line, problem):
+    (got,) = refusal(catalogue_dir(tmp_path, series=line))
+    assert (got.file, got.row, got.label, got.value, got.rule) == ("schemas/series.csv", *problem)
+    assert got.action
+
+
+def test_an_alias_of_an_unknown_series_and_a_bad_channel_line_are_refused_together(tmp_path):
+    problems = refusal(catalogue_dir(tmp_path, labels="phone_call,aantal telefoontjes\n",
+                                     channels="chat,,chat,true,x\n"))
+    assert [(p.file, p.row, p.label, p.value, p.rule) for p in problems] == [
+        ("schemas/channels.csv", 7, "chat", "true", "a channel needs a Dutch name and counts_contacts true or false"),
+        ("schemas/labels.csv", 5, "aantal telefoontjes", "phone_call", "label names an unknown series"),
+    ]
+
+
+def test_a_contact_series_on_a_channel_whose_contacts_are_not_counted_is_refused(tmp_path):
+    folder = catalogue_dir(tmp_path, series="social_messages,kerncijfers,berichten sociale media,count,social,,true,x\n",
+                           channels="social,sociale media,sociale media,false,x\n")
+    (got,) = refusal(folder)
+    assert (got.row, got.rule) == (15, "series counts contacts on channel social, whose contacts are not counted")
+
+
+@pytest.mark.parametrize("printed, expected", [
+    ("aantal baliebezoeken* met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern",
+     ("aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern", "*", 1)),
+    ("websitebezoek Utrecht.nl (in miljoenen)\u00b9", ("websitebezoek Utrecht.nl", "\u00b9", 1_000_000)),
+    ("  waarvan\u00a0via   14030 (1)", ("waarvan via 14030", "(1)", 1)),
+    ("telefonische bereikbaarheid Klantcontactcentrum (%)",
+     ("telefonische bereikbaarheid Klantcontactcentrum (%)", None, 1)),
+])
+def test_a_printed_label_is_split_into_label_marker_and_scale(printed, expected):
+    assert split_label(printed) == expected
+
+
+def test_catalogue_labels_with_a_scale_or_marker_match_printed_labels_with_or_without(tmp_path):
+    folder = catalogue_dir(tmp_path, series="website_visits,kerncijfers,websitebezoek Utrecht.nl (in miljoenen),"
+                                            "count,website,,false,Visits of Utrecht.nl.\n")
+    catalogue = load(folder)
+    for printed in ("websitebezoek Utrecht.nl (in miljoenen)", "Websitebezoek utrecht.nl*", "websitebezoek Utrecht.nl"):
+        assert catalogue.resolve(split_label(printed)[0]) == "website_visits", printed
+
+
+def test_suggestions_prefer_series_the_table_does_not_deliver_yet_and_never_repeat_the_label():
+    catalogue = Catalogue.load()
+    with pytest.raises(LabelError) as info:
+        catalogue.resolve("aantal telefoontjes via 14030", delivered=frozenset({"phone_calls"}))
+    assert info.value.action.endswith(
+        "The closest known labels: 'waarvan via 14030' (phone_calls_14030), 'aantal digitale aanvragen via website "
+        "Utrecht.nl' (web_requests), 'telefoon' (satisfaction_phone).")
+    suggested = catalogue.suggest("waarvan via 14 030 ")
+    assert len(suggested) == 3
+    assert all(text.casefold() != "waarvan via 14 030" for text, _ in suggested)
