@@ -59,6 +59,12 @@ def warehouse_from(root: Path, *folders: Path) -> Path:
     return build_warehouse(make_raw(root, *folders), root / "kanaalmonitor.duckdb")
 
 
+def copy_warehouse(built: Path, folder: Path) -> Path:
+    """A copy of a built warehouse file as folder/kanaalmonitor.duckdb, for a test that writes to it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(built, folder / "kanaalmonitor.duckdb"))
+
+
 def fingerprint(path: Path) -> tuple[str, int]:
     """Content hash and modification time of a file."""
     return hashlib.sha256(path.read_bytes()).hexdigest(), os.stat(path).st_mtime_ns
