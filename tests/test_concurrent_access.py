@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from kanaalmonitor.build import warehouse as wh
 from tests.helpers import PROJECT_ROOT
 from tests.ops_support import BIN, file_state, kanaalmonitor, prefect_env, stop
@@ -44,8 +46,9 @@ def finish(procs: list[subprocess.Popen], timeout: float = 300) -> list[float]:
 
 
 def query_loop(warehouse: Path, env: dict[str, str], stop_event: threading.Event, results: dict,
-               max_runs: int = 200) -> None:
-    while not stop_event.is_set() and results["runs"] < max_runs:
+               max_seconds: float = 300, max_runs: int = 200, pause: float = 0.2) -> None:
+    deadline = time.monotonic() + max_seconds
+    while not stop_event.wait(pause) and results["runs"] < max_runs and time.monotonic() < deadline:
         r = kanaalmonitor("query", SIGNATURE_SQL, "--warehouse", str(warehouse), "--csv", env=env,
                           cwd=warehouse.parent, timeout=120)
         results["runs"] += 1
@@ -56,6 +59,7 @@ def query_loop(warehouse: Path, env: dict[str, str], stop_event: threading.Event
             results["seen"][sig] = results["seen"].get(sig, 0) + 1
 
 
+@pytest.mark.slow
 def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, prefect_server, published_before):
     raw, warehouse = published_before
     before = signature(warehouse)
