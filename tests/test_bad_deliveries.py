@@ -236,6 +236,7 @@ def test_bad_delivery_is_refused_with_its_message_and_the_warehouse_is_unchanged
 CLI_CASES = [c for c in CASES if expected(c).get("cli")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CLI_CASES)
 def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, built_2019, prefect_server):
     raw, warehouse, exp = setup_case(case, tmp_path, built_2019)

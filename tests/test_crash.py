@@ -72,6 +72,7 @@ def test_sigkill_inside_the_warehouse_build_then_the_next_run_recovers(tmp_path,
     assert leftovers(warehouse) == ["kanaalmonitor.duckdb"]
 
 
+@pytest.mark.slow
 def test_sigkill_of_the_command_at_first_and_last_stage_then_a_plain_run_recovers(tmp_path, prefect_server,
                                                                                  published_before):
     raw, warehouse = published_before
