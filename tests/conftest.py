@@ -5,32 +5,56 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import RAW_2019, warehouse_from
+from tests import helpers
+from tests.helpers import EDITIONS, RAW_2019, copy_warehouse, warehouse_from
 from tests.ops_support import running_server
 
 
-@pytest.fixture
-def warehouse_2019(tmp_path: Path) -> Path:
-    """A published warehouse built from the shipped 2019 delivery."""
-    return warehouse_from(tmp_path, RAW_2019)
+@pytest.fixture(scope="session")
+def built_2019(tmp_path_factory) -> Path:
+    """The warehouse of the shipped 2019 delivery, built once: read it, or copy it before writing."""
+    return warehouse_from(tmp_path_factory.mktemp("built-2019"), RAW_2019)
 
 
 @pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory):
-    """One temporary Prefect server for the tests that run the real flow in-process."""
-    home = tmp_path_factory.mktemp("prefect-home")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    from prefect.settings import PREFECT_HOME, temporary_settings
-    from prefect.testing.utilities import prefect_test_harness
+def built_2018(tmp_path_factory) -> Path:
+    """The warehouse of the 2018 edition alone, built once: read it, or copy it before writing."""
+    return warehouse_from(tmp_path_factory.mktemp("built-2018"), EDITIONS / "2018-old-method")
 
-    with temporary_settings({PREFECT_HOME: str(home)}):
-        with prefect_test_harness(server_startup_timeout=120):
-            yield
+
+@pytest.fixture
+def warehouse_2019(tmp_path: Path, built_2019: Path) -> Path:
+    """A published warehouse built from the shipped 2019 delivery, this test's own copy."""
+    return copy_warehouse(built_2019, tmp_path)
+
+
+@pytest.fixture
+def published_before(tmp_path: Path, built_2018: Path) -> tuple[Path, Path]:
+    """A warehouse published from the 2018 edition alone (this test's copy), and a raw folder with 2018 and 2019."""
+    return helpers.published_before(tmp_path, built_2018)
 
 
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory) -> str:
-    """A real `prefect server start` on a free loopback port, shared by the tests that talk to one; its API URL."""
+    """The one real `prefect server start` of the test run, on a free loopback port; its API URL.
+
+    Every test that runs a flow, in this process or in a command, uses it. Its scheduler looks 1100 days ahead,
+    so the yearly schedule test shares it too."""
     with running_server(tmp_path_factory.mktemp("prefect-server")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def prefect_in_process(prefect_server: str, tmp_path_factory) -> str:
+    """Flows called in this process run against the shared server and can never start a temporary one."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.settings import (PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_HOME,
+                                  PREFECT_SERVER_EPHEMERAL_ENABLED, temporary_settings)
+
+    # No heartbeat thread: joining it costs each sync flow call up to a second, and no test here is about
+    # detecting crashed runs through heartbeats.
+    with temporary_settings({PREFECT_HOME: str(tmp_path_factory.mktemp("prefect-home")),
+                             PREFECT_API_URL: prefect_server, PREFECT_SERVER_EPHEMERAL_ENABLED: False,
+                             PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield prefect_server

@@ -69,6 +69,18 @@ def warehouse_from(root: Path, *folders: Path) -> Path:
     return build_warehouse(make_raw(root, *folders), root / "kanaalmonitor.duckdb")
 
 
+def copy_warehouse(built: Path, folder: Path) -> Path:
+    """A copy of a built warehouse file as folder/kanaalmonitor.duckdb, for a test that writes to it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(built, folder / "kanaalmonitor.duckdb"))
+
+
+def published_before(root: Path, built_2018: Path) -> tuple[Path, Path]:
+    """Under root, a copy of the warehouse published from the 2018 edition alone, and a raw folder with 2018
+    and 2019."""
+    return make_raw(root, EDITIONS / "2018-old-method", RAW_2019), copy_warehouse(built_2018, root / "wh")
+
+
 def fingerprint(path: Path) -> tuple[str, int]:
     """Content hash and modification time of a file."""
     return hashlib.sha256(path.read_bytes()).hexdigest(), os.stat(path).st_mtime_ns

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -14,23 +14,13 @@ import duckdb
 from kanaalmonitor.build.models import run_checks
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.refresh import run_refresh
-from tests.helpers import EDITIONS, FIXED_NOW, RAW_2019, make_raw
+from tests.helpers import FIXED_NOW
 
 
 def refresh_in_process(raw_dir: Path, warehouse: Path, now: dt.datetime | None = None,
                        catalogue: Catalogue | None = None, wait_seconds: float = 0.0) -> None:
     """The refresh without Prefect."""
     run_refresh(raw_dir, warehouse, wait_seconds=wait_seconds, now=now or FIXED_NOW, catalogue=catalogue)
-
-
-def published_before(tmp_path: Path) -> tuple[Path, Path]:
-    """A warehouse published from the 2018 edition alone, and its raw folder with the 2019 edition added."""
-    raw = make_raw(tmp_path, EDITIONS / "2018-old-method")
-    warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
-    warehouse.parent.mkdir()
-    refresh_in_process(raw, warehouse)
-    shutil.copytree(RAW_2019, raw / "2019")
-    return raw, warehouse
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
@@ -68,19 +58,23 @@ def signature(warehouse: Path) -> str:
         con.close()
 
 
-def read_in_a_loop(warehouse: Path, stop: Path, out: Path, max_reads: int = 5000) -> None:
-    """Open the warehouse read-only again and again until stop exists; write what was seen to out (JSON)."""
-    seen, errors, reads = {}, [], 0
-    while reads < max_reads and not stop.exists():
+def read_in_a_loop(warehouse: Path, stop: Path, out: Path, max_seconds: float = 300, max_reads: int = 20000,
+                   pause: float = 0.01) -> None:
+    """Open the warehouse read-only again and again until stop exists (or time or count run out); write what
+    was seen, and the wall-clock time of every read, to out (JSON)."""
+    seen, errors, times = {}, [], []
+    deadline = time.monotonic() + max_seconds
+    while len(times) < max_reads and not stop.exists() and time.monotonic() < deadline:
         try:
             sig = signature(warehouse)
             seen[sig] = seen.get(sig, 0) + 1
         except Exception as exc:  # every failure is what the test looks for
             errors.append(f"{type(exc).__name__}: {exc}")
-        reads += 1
-        if reads == 1:
+        times.append(time.time())
+        if len(times) == 1:
             out.with_suffix(".ready").touch()
-    out.write_text(json.dumps({"reads": reads, "seen": seen, "errors": errors[:20]}))
+        time.sleep(pause)
+    out.write_text(json.dumps({"reads": len(times), "seen": seen, "errors": errors[:20], "times": times}))
 
 
 if __name__ == "__main__":

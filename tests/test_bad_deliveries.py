@@ -16,7 +16,7 @@ from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import LABELS_FILE, MAX_FILE_BYTES
 from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.deliveries.parse import MAX_PRINTED_BYTES
-from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, make_raw
+from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, copy_warehouse, make_raw
 from tests.ops_support import file_state, kanaalmonitor, prefect_env
 from tests.reliability import refresh_in_process, snapshot
 
@@ -168,15 +168,6 @@ GENERATORS = {f.__name__: f for f in (xlsx_formulas, zip_not_workbook, xlsx_zip_
 
 # --- placing a case beside raw/2019 on top of a published warehouse
 
-@pytest.fixture(scope="module")
-def published_2019(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("published")
-    warehouse = base / "wh" / "kanaalmonitor.duckdb"
-    warehouse.parent.mkdir()
-    refresh_in_process(make_raw(base, RAW_2019), warehouse)
-    return warehouse
-
-
 def setup_case(case: str, tmp_path: Path, published: Path) -> tuple[Path, Path, dict]:
     exp = expected(case)
     folder = exp.get("folder", case)
@@ -189,10 +180,7 @@ def setup_case(case: str, tmp_path: Path, published: Path) -> tuple[Path, Path, 
             shutil.copy2(p, target / p.name)
     if "generate" in exp:
         GENERATORS[exp["generate"]](target, tmp_path)
-    warehouse = tmp_path / "wh" / "kanaalmonitor.duckdb"
-    warehouse.parent.mkdir()
-    shutil.copy2(published, warehouse)
-    return raw, warehouse, exp
+    return raw, copy_warehouse(published, tmp_path / "wh"), exp
 
 
 def catalogue_for(exp: dict, case: str, tmp_path: Path) -> Catalogue:
@@ -235,8 +223,8 @@ def test_there_are_at_least_40_cases_and_the_index_lists_each_with_its_rule():
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_delivery_is_refused_with_its_message_and_the_warehouse_is_unchanged(case, tmp_path, published_2019):
-    raw, warehouse, exp = setup_case(case, tmp_path, published_2019)
+def test_bad_delivery_is_refused_with_its_message_and_the_warehouse_is_unchanged(case, tmp_path, built_2019):
+    raw, warehouse, exp = setup_case(case, tmp_path, built_2019)
     before = file_state(warehouse)
     with pytest.raises(DeliveryError) as info:
         refresh_in_process(raw, warehouse, catalogue=catalogue_for(exp, case, tmp_path))
@@ -249,9 +237,10 @@ def test_bad_delivery_is_refused_with_its_message_and_the_warehouse_is_unchanged
 CLI_CASES = [c for c in CASES if expected(c).get("cli")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CLI_CASES)
-def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, published_2019, prefect_server):
-    raw, warehouse, exp = setup_case(case, tmp_path, published_2019)
+def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, built_2019, prefect_server):
+    raw, warehouse, exp = setup_case(case, tmp_path, built_2019)
     before = file_state(warehouse)
     result = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse),
                            env=prefect_env(tmp_path / "client", prefect_server), cwd=tmp_path)
@@ -270,12 +259,10 @@ def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, pub
     assert file_state(warehouse) == before
 
 
-def test_an_older_edition_arriving_late_loads_as_if_it_had_come_first(tmp_path, published_2019):
+def test_an_older_edition_arriving_late_loads_as_if_it_had_come_first(tmp_path, built_2019):
     """Not a bad delivery: 2018 differs from 2019 (web requests 2017: 231.000 there, 233.453 in 2019), a
     restatement; the warehouse must not depend on the order the editions arrived in."""
-    late = tmp_path / "late" / "kanaalmonitor.duckdb"
-    late.parent.mkdir()
-    shutil.copy2(published_2019, late)
+    late = copy_warehouse(built_2019, tmp_path / "late")
     raw = make_raw(tmp_path, RAW_2019, EDITIONS / "2018-old-method")
     refresh_in_process(raw, late)
     fresh = tmp_path / "fresh.duckdb"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import shutil
@@ -11,37 +12,43 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from kanaalmonitor.build import warehouse as wh
 from tests.helpers import PROJECT_ROOT
 from tests.ops_support import BIN, file_state, kanaalmonitor, prefect_env, stop
-from tests.reliability import published_before, SIGNATURE_SQL, failed_checks, refresh_in_process, signature, snapshot
+from tests.reliability import SIGNATURE_SQL, failed_checks, refresh_in_process, signature, snapshot
 
 DUCKDB_READERS = 3
 CHILD_REFRESHES = 4  # two pairs started at the same moment, each waiting for the writer lock
 
 
-def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=PROJECT_ROOT)
+def start(args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    with log.open("wb") as err:
+        return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=PROJECT_ROOT)
 
 
-def helper(*args: str) -> subprocess.Popen:
-    return start([sys.executable, "-m", "tests.reliability", *args])
+def helper(log: Path, *args: str) -> subprocess.Popen:
+    return start([sys.executable, "-m", "tests.reliability", *args], log)
 
 
-def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
-    """Wait for a process we started to end by itself; stop it by PID if it does not."""
-    try:
-        _, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        stop(proc)
-        _, err = proc.communicate()
-    return proc.returncode, err
+def finish(procs: list[subprocess.Popen], timeout: float = 300) -> list[float]:
+    """Wait for processes we started to end by themselves, stopping by PID those that do not; when each ended."""
+    ended: dict[int, float] = {}
+    deadline = time.monotonic() + timeout
+    while len(ended) < len(procs):
+        for i, p in enumerate(procs):
+            if i not in ended and (p.poll() is not None or time.monotonic() > deadline):
+                stop(p)
+                ended[i] = time.time()
+        time.sleep(0.02)
+    return [ended[i] for i in range(len(procs))]
 
 
 def query_loop(warehouse: Path, env: dict[str, str], stop_event: threading.Event, results: dict,
-               max_runs: int = 200) -> None:
-    while not stop_event.is_set() and results["runs"] < max_runs:
+               max_seconds: float = 300, max_runs: int = 200, pause: float = 0.2) -> None:
+    deadline = time.monotonic() + max_seconds
+    while not stop_event.wait(pause) and results["runs"] < max_runs and time.monotonic() < deadline:
         r = kanaalmonitor("query", SIGNATURE_SQL, "--warehouse", str(warehouse), "--csv", env=env,
                           cwd=warehouse.parent, timeout=120)
         results["runs"] += 1
@@ -52,17 +59,25 @@ def query_loop(warehouse: Path, env: dict[str, str], stop_event: threading.Event
             results["seen"][sig] = results["seen"].get(sig, 0) + 1
 
 
-def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, prefect_server):
-    raw, warehouse = published_before(tmp_path)
+@pytest.mark.slow
+def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, prefect_server, published_before):
+    raw, warehouse = published_before
     before = signature(warehouse)
     stop_file = tmp_path / "stop"
     outs = [tmp_path / f"reader-{i}.json" for i in range(DUCKDB_READERS)]
-    readers = [helper("read", str(warehouse), str(stop_file), str(o)) for o in outs]
+    readers = [helper(o.with_suffix(".err"), "read", str(warehouse), str(stop_file), str(o)) for o in outs]
     query_results = {"runs": 0, "seen": {}, "errors": []}
     stop_event = threading.Event()
     env = prefect_env(tmp_path / "client", prefect_server)
     thread = threading.Thread(target=query_loop, args=(warehouse, env, stop_event, query_results))
     refreshes: list[subprocess.Popen] = []
+    lifetimes: list[tuple[str, float, float]] = []  # each refresh: its log, when it started, when it ended
+
+    def run_to_end(procs: list[subprocess.Popen], logs: list[Path], started: float) -> None:
+        for p, log, ended in zip(procs, logs, finish(procs)):
+            assert p.returncode == 0, log.read_text(errors="replace")[-3000:]
+            lifetimes.append((log.name, started, ended))
+
     try:
         deadline = time.monotonic() + 120
         while not all(o.with_suffix(".ready").exists() for o in outs) and time.monotonic() < deadline:
@@ -70,23 +85,21 @@ def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, p
         thread.start()
 
         args = ["run", "--raw-dir", str(raw), "--warehouse", str(warehouse), "--wait", "300"]
-        cli = [start([str(BIN / "kanaalmonitor"), *args], env=env) for _ in range(2)]
+        cli_logs = [tmp_path / f"command-{i}.err" for i in range(2)]
+        cli_started = time.time()
+        cli = [start([str(BIN / "kanaalmonitor"), *args], log, env=env) for log in cli_logs]
         refreshes += cli
-        for _ in range(CHILD_REFRESHES // 2):
-            pair = [helper("refresh", str(raw), str(warehouse), "300") for _ in range(2)]
+        for n in range(CHILD_REFRESHES // 2):
+            logs = [tmp_path / f"refresh-{n}-{i}.err" for i in range(2)]
+            started = time.time()
+            pair = [helper(log, "refresh", str(raw), str(warehouse), "300") for log in logs]
             refreshes += pair
-            for p in pair:
-                code, err = finish(p)
-                assert code == 0, err[-2000:]
-        for p in cli:
-            code, err = finish(p)
-            assert code == 0, err[-3000:]
+            run_to_end(pair, logs, started)
+        run_to_end(cli, cli_logs, cli_started)
     finally:
         stop_file.touch()
         stop_event.set()
-        for p in refreshes + readers:
-            if p.poll() is None:
-                finish(p, timeout=60)
+        finish([p for p in refreshes + readers if p.poll() is None], timeout=60)
         if thread.is_alive():
             thread.join(timeout=180)
 
@@ -100,6 +113,9 @@ def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, p
     assert query_results["errors"] == [] and query_results["runs"] > 0
     assert set(query_results["seen"]) <= {before, after}, query_results["seen"]
     assert {before, after} == set().union(*(r["seen"] for r in reports))
+    reads = sorted(t for r in reports for t in r["times"])
+    for name, started, ended in lifetimes:
+        assert bisect.bisect_right(reads, started) < bisect.bisect_left(reads, ended), f"no read during {name}"
     assert failed_checks(warehouse) == {}
     reference = tmp_path / "reference" / "kanaalmonitor.duckdb"
     reference.parent.mkdir()
@@ -110,8 +126,9 @@ def test_readers_during_refreshes_never_fail_nor_see_a_partial_state(tmp_path, p
           f"kanaalmonitor query ({query_results['runs']} runs); refreshes: 2 commands + {CHILD_REFRESHES} in-process")
 
 
-def test_a_refresh_while_another_holds_the_writer_lock_refuses_and_changes_nothing(tmp_path, prefect_server):
-    raw, warehouse = published_before(tmp_path)
+def test_a_refresh_while_another_holds_the_writer_lock_refuses_and_changes_nothing(tmp_path, prefect_server,
+                                                                                   published_before):
+    raw, warehouse = published_before
     before_file, before = file_state(warehouse), snapshot(warehouse)
     with wh.writer_lock(warehouse):
         result = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse),

@@ -15,7 +15,7 @@ import pytest
 from kanaalmonitor.faults import CRASH_ENV, STAGES, crash_point
 from tests.helpers import PROJECT_ROOT, RAW_2019, make_raw
 from tests.ops_support import file_state, kanaalmonitor, prefect_env
-from tests.reliability import published_before, failed_checks, refresh_in_process, snapshot
+from tests.reliability import failed_checks, refresh_in_process, snapshot
 
 BEFORE_RENAME = STAGES[:STAGES.index("after-publish")]
 WAREHOUSE_STAGES = STAGES[1:]  # every stage inside flows/warehouse.py
@@ -55,8 +55,8 @@ def leftovers(warehouse: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("stage", WAREHOUSE_STAGES)
-def test_sigkill_inside_the_warehouse_build_then_the_next_run_recovers(tmp_path, stage):
-    raw, warehouse = published_before(tmp_path)
+def test_sigkill_inside_the_warehouse_build_then_the_next_run_recovers(tmp_path, stage, published_before):
+    raw, warehouse = published_before
     before_file, before = file_state(warehouse), snapshot(warehouse)
     assert sorted(r[1] for r in before["main.editions"]) == [2018]
 
@@ -72,8 +72,10 @@ def test_sigkill_inside_the_warehouse_build_then_the_next_run_recovers(tmp_path,
     assert leftovers(warehouse) == ["kanaalmonitor.duckdb"]
 
 
-def test_sigkill_of_the_command_at_first_and_last_stage_then_a_plain_run_recovers(tmp_path, prefect_server):
-    raw, warehouse = published_before(tmp_path)
+@pytest.mark.slow
+def test_sigkill_of_the_command_at_first_and_last_stage_then_a_plain_run_recovers(tmp_path, prefect_server,
+                                                                                 published_before):
+    raw, warehouse = published_before
     before_file, before = file_state(warehouse), snapshot(warehouse)
     args = ["run", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
     for stage in ("parsed", "checking", "after-publish"):

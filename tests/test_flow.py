@@ -1,4 +1,4 @@
-"""The real `refresh` flow, under a temporary Prefect server."""
+"""The real `refresh` flow, in this process, against the shared Prefect server."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, fingerprint, make_ra
 from tests.test_load_2019 import expected_observations
 
 
-def test_refresh_publishes_both_editions_and_warns_of_the_unexplained_restatement(prefect_harness, tmp_path):
+def test_refresh_publishes_both_editions_and_warns_of_the_unexplained_restatement(prefect_in_process, tmp_path):
     raw = make_raw(tmp_path, RAW_2019, EDITIONS / "2018-old-method")
     target = tmp_path / "w.duckdb"
     result = refresh(raw_dir=raw, warehouse=target)
@@ -25,7 +25,7 @@ def test_refresh_publishes_both_editions_and_warns_of_the_unexplained_restatemen
     assert current == expected_observations()
 
 
-def test_refresh_refuses_a_bad_delivery_and_keeps_the_published_file(prefect_harness, tmp_path):
+def test_refresh_refuses_a_bad_delivery_and_keeps_the_published_file(prefect_in_process, tmp_path):
     target = tmp_path / "w.duckdb"
     refresh(raw_dir=make_raw(tmp_path / "good", RAW_2019), warehouse=target)
     before = fingerprint(target)
@@ -35,7 +35,7 @@ def test_refresh_refuses_a_bad_delivery_and_keeps_the_published_file(prefect_har
     assert fingerprint(target) == before
 
 
-def test_a_published_tidy_edition_stays_accepted_when_another_edition_arrives(prefect_harness, tmp_path):
+def test_a_published_tidy_edition_stays_accepted_when_another_edition_arrives(prefect_in_process, tmp_path):
     from tests.test_delivery_forms import tidy_delivery
 
     raw = tidy_delivery(tmp_path / "raw", "cijfers.parquet", lambda df, path: df.to_parquet(path, index=False))

@@ -115,7 +115,7 @@ def test_status_lists_editions_files_load_times_and_the_open_warning(tmp_path):
         "Open waarschuwingen: geen"]
 
 
-def test_the_flow_ends_in_the_warning_state_and_still_returns_its_result(prefect_harness, tmp_path):
+def test_the_flow_ends_in_the_warning_state_and_still_returns_its_result(prefect_in_process, tmp_path):
     raw = make_raw(tmp_path, RAW_2019)
     warehouse = tmp_path / "kanaalmonitor.duckdb"
     state = refresh(raw_dir=raw, warehouse=warehouse, expect_edition=2020, return_state=True)

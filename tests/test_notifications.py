@@ -22,9 +22,8 @@ from flows.notify import AUTOMATION_NAME, BLOCK_NAME, remove_notifications
 from kanaalmonitor.faults import CRASH_ENV
 from kanaalmonitor.report.run_report import SUMMARY_KEY
 from kanaalmonitor.status import status_lines
-from tests.helpers import query
+from tests.helpers import published_before, query
 from tests.ops_support import BIN, RAW_2019, make_raw, prefect_env, run_artifacts, stop, wait_until
-from tests.reliability import published_before
 
 READY = "is being served and polling for scheduled runs"
 RUN_SECONDS = 180
@@ -91,7 +90,7 @@ def run_to_the_end(client: SyncPrefectClient, deployment: str, name: str, **para
 
 
 @pytest.fixture(scope="module")
-def runs(prefect_server, tmp_path_factory):
+def runs(prefect_server, tmp_path_factory, built_2018):
     """Four runs of served deployments on one server (a new edition, a missing one, a refused delivery and a
     crash) and every message the webhook received."""
     root = tmp_path_factory.mktemp("notify")
@@ -107,11 +106,11 @@ def runs(prefect_server, tmp_path_factory):
     try:
         wait_until(lambda: serving(serve, root / "serve.log"), 120, "kanaalmonitor serve with notifications")
         wait_until(lambda: serving(crashing, root / "serve-crash.log"), 120, "kanaalmonitor serve (crashing)")
-        raw, warehouse = published_before(root / "new")
+        raw, warehouse = published_before(root / "new", built_2018)
         refused_raw = make_raw(root / "refused", RAW_2019)
         table = refused_raw / "2019" / "kerncijfers.csv"
         table.write_text(table.read_text(encoding="utf-8").replace("314.803", "3l4.803"), encoding="utf-8")
-        crash_raw, crash_warehouse = published_before(root / "crash")
+        crash_raw, crash_warehouse = published_before(root / "crash", built_2018)
         with SyncPrefectClient(prefect_server) as client:
             done = {
                 "new": run_to_the_end(client, "refresh/notify", "nieuwe-editie", raw_dir=raw, warehouse=warehouse,

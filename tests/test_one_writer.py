@@ -7,6 +7,8 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from kanaalmonitor.build.warehouse import run_checks
 from kanaalmonitor.db import connect
 from tests.ops_support import BIN, EDITIONS, RAW_2019, kanaalmonitor, make_raw, prefect_env, stop, wait_until
@@ -31,6 +33,7 @@ def start_run(tmp_path: Path, env: dict, raw: Path, warehouse: Path, name: str, 
                                  str(warehouse), *extra], env=env, cwd=tmp_path, stdout=out, stderr=err)
 
 
+@pytest.mark.slow
 def test_second_refresh_refuses_or_waits_while_one_writes(prefect_server, tmp_path):
     env = prefect_env(tmp_path / "client-home", prefect_server)
     raw = make_raw(tmp_path, RAW_2019, EDITIONS / "2018-old-method")

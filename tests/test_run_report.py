@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import StateType
 
@@ -11,6 +12,7 @@ from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
 from tests.ops_support import EDITIONS, RAW_2019, flow_run_id, kanaalmonitor, make_raw, prefect_env, run_artifacts
 
 
+@pytest.mark.slow
 def test_refused_delivery_is_reported_before_the_run_fails(prefect_server, tmp_path):
     env = prefect_env(tmp_path / "client-home", prefect_server)
     raw = make_raw(tmp_path, RAW_2019, EDITIONS / "2018-old-method")

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.filters import (ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey,
                                             DeploymentFilter, DeploymentFilterId, FlowRunFilter, FlowRunFilterName,
@@ -72,6 +73,7 @@ def assert_schedule_active(client: SyncPrefectClient):
     return dep, runs
 
 
+@pytest.mark.slow
 def test_yearly_schedule_survives_restart_and_a_triggered_run_reports(prefect_server, tmp_path):
     env = prefect_env(tmp_path / "client-home", prefect_server)
     default_raw = make_raw(tmp_path / "default", RAW_2019)
@@ -150,6 +152,7 @@ def test_yearly_schedule_survives_restart_and_a_triggered_run_reports(prefect_se
     assert table["counter_visits"]["2015"] == "257.981"
 
 
+@pytest.mark.slow
 def test_work_pool_and_prefect_yaml_deploy_without_internet(prefect_server, tmp_path):
     env = prefect_env(tmp_path / "client-home", prefect_server)
     result = kanaalmonitor("work-pool", env=env, cwd=tmp_path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from pathlib import Path
 
 import duckdb
@@ -19,18 +18,7 @@ _spec.loader.exec_module(synth)
 
 
 @pytest.fixture(scope="module")
-def prefect(tmp_path_factory):
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect"))
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
-@pytest.fixture(scope="module")
-def national(tmp_path_factory, prefect):
+def national(tmp_path_factory, prefect_in_process):
     out = tmp_path_factory.mktemp("synthetic")
     totals = synth.write(out, municipalities=3)
     from flows.refresh import refresh
@@ -96,7 +84,7 @@ def _tidy_delivery(raw: Path, text: str) -> None:
     (folder / "obs.csv").write_text(text, encoding="utf-8")
 
 
-def test_bad_tidy_rows_are_refused_with_file_and_row(tmp_path, prefect):
+def test_bad_tidy_rows_are_refused_with_file_and_row(tmp_path, prefect_in_process):
     from flows.refresh import refresh
 
     raw = tmp_path / "raw"
@@ -122,7 +110,7 @@ def test_bad_tidy_rows_are_refused_with_file_and_row(tmp_path, prefect):
     assert not (tmp_path / "w.duckdb").exists()
 
 
-def test_unreadable_tidy_cell_is_refused(tmp_path, prefect):
+def test_unreadable_tidy_cell_is_refused(tmp_path, prefect_in_process):
     from flows.refresh import refresh
 
     raw = tmp_path / "raw"
@@ -141,7 +129,7 @@ def test_every_frame_rule_has_its_text_for_the_user():
     assert sorted(checks) == sorted(RULES)
 
 
-def test_bad_municipality_code_is_located(tmp_path, prefect):
+def test_bad_municipality_code_is_located(tmp_path, prefect_in_process):
     from flows.refresh import refresh
 
     raw = tmp_path / "raw"

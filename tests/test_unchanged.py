@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from kanaalmonitor.config import PROJECT_ROOT
 from kanaalmonitor.build.fingerprint import build_inputs
 from kanaalmonitor.deliveries.manifest import discover
@@ -19,6 +21,7 @@ def run(env, tmp_path, raw, warehouse, *extra):
     return result
 
 
+@pytest.mark.slow
 def test_second_run_on_unchanged_raw_files_leaves_the_warehouse_untouched(prefect_server, tmp_path):
     env = prefect_env(tmp_path / "client-home", prefect_server)
     raw = make_raw(tmp_path, RAW_2019)

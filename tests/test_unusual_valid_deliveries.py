@@ -86,10 +86,8 @@ def observations(warehouse: Path) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> list[tuple]:
-    base = tmp_path_factory.mktemp("reference")
-    refresh_in_process(make_raw(base, RAW_2019), base / "kanaalmonitor.duckdb")
-    return observations(base / "kanaalmonitor.duckdb")
+def reference(built_2019) -> list[tuple]:
+    return observations(built_2019)
 
 
 def test_reference_is_the_2019_table(reference):
