@@ -4,7 +4,6 @@ exception), a refusal names the key, and a refused manifest changes neither raw/
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import shutil
 import tomllib
@@ -16,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.deliveries.manifest import read_manifest
 from kanaalmonitor.errors import DeliveryError, Problem
-from tests.helpers import PROJECT_ROOT, RAW_2019, make_raw
+from tests.helpers import PROJECT_ROOT, RAW_2019, digests, make_raw
 from tests.reliability import refresh_in_process
 
 BAD = PROJECT_ROOT / "tests" / "data" / "bad"
@@ -29,11 +28,6 @@ def published(tmp_path_factory) -> Path:
     warehouse = base / "kanaalmonitor.duckdb"
     refresh_in_process(make_raw(base, RAW_2019), warehouse)
     return warehouse
-
-
-def digests(*roots: Path) -> dict[str, str]:
-    files = [p for r in roots for p in ([r] if r.is_file() else sorted(r.rglob("*"))) if p.is_file()]
-    return {str(p.relative_to(p.anchor)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 REFUSALS = {

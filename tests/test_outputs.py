@@ -3,7 +3,6 @@ pipeline reads, and an export or report is written whole or not at all, also on 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import subprocess
@@ -19,7 +18,7 @@ from kanaalmonitor.paths import OutputRefused
 from kanaalmonitor.refresh import run_refresh
 from kanaalmonitor.report.chapter import write_report
 from kanaalmonitor.tables import export_table
-from tests.helpers import RAW_2019, make_raw
+from tests.helpers import RAW_2019, digests, make_raw
 from tests.reliability import refresh_in_process
 
 RUN_INSTEAD = ("Pass --warehouse a new file, or a warehouse this command published, outside raw/, schemas/ and the "
@@ -40,12 +39,6 @@ def published(tmp_path_factory) -> tuple[Path, Path]:
     warehouse.parent.mkdir()
     refresh_in_process(raw, warehouse)
     return raw, warehouse
-
-
-def digests(*roots: Path) -> dict[str, str]:
-    """sha256 of every file under the given folders (or of the given files)."""
-    files = [p for r in roots for p in ([r] if r.is_file() else sorted(r.rglob("*"))) if p.is_file()]
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 @pytest.fixture
