@@ -23,6 +23,7 @@ from kanaalmonitor.deliveries.validate import CheckedCells, check_against_publis
 from kanaalmonitor.errors import DeliveryError
 from kanaalmonitor.faults import crash_point
 from kanaalmonitor.freshness import MissingEdition, missing_editions
+from kanaalmonitor.paths import check_output
 from kanaalmonitor.report.run_report import Outcome
 
 
@@ -96,6 +97,7 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
     now (the load time of new files) and catalogue (schemas/*.csv) are fixed only by tests; expect_edition
     (default: the year of now) is the edition every municipality that delivered before should have delivered.
     """
+    check_output(warehouse, "warehouse", raw_dir=raw_dir)
     steps = steps or Steps()
     raw_dir, warehouse = Path(raw_dir), Path(warehouse)
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

@@ -141,6 +141,8 @@ def write_xlsx(table, name: str, out: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from kanaalmonitor.paths import replacing
+
     wb = Workbook()
     ws = wb.active
     ws.title = name[:31]
@@ -168,24 +170,34 @@ def write_xlsx(table, name: str, out: Path) -> None:
             width = max(width, min(len(str(cell.value)) if cell.value is not None else 0, 60))
         ws.column_dimensions[ws.cell(row=1, column=col_idx).column_letter].width = width + 2
     ws.freeze_panes = "A2"
-    wb.save(out)
+    with replacing(out) as fh:
+        wb.save(fh)
 
 
 def export_table(con, name: str, fmt: str, out: Path) -> int:
-    """Write one public table to out; return the number of rows."""
-    table = con.table(checked_table(con, name)).to_arrow_table()
+    """Write one public table to out, whole or not at all; return the number of rows. out may not lie on or
+    in what the pipeline reads (kanaalmonitor.paths.check_output)."""
+    from kanaalmonitor.paths import check_output, replacing
+
+    name = checked_table(con, name)
+    [(database,)] = con.execute("select path from duckdb_databases() where database_name = current_database()"
+                                ).fetchall()
+    out = check_output(out, "file", warehouse=database or None)
+    table = con.table(name).to_arrow_table()
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         import pyarrow.csv as pacsv
 
-        pacsv.write_csv(table, out)
+        with replacing(out) as fh:
+            pacsv.write_csv(table, fh)
     elif fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         comments = {c: comment for c, _, comment in table_columns(con, name)}
         fields = [f.with_metadata({"comment": comments.get(f.name, "")}) for f in table.schema]
-        pq.write_table(table.cast(pa.schema(fields, metadata={"comment": public_tables(con)[name]})), out)
+        with replacing(out) as fh:
+            pq.write_table(table.cast(pa.schema(fields, metadata={"comment": public_tables(con)[name]})), fh)
     else:
         write_xlsx(table, name, out)
     return table.num_rows

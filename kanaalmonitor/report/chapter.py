@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from kanaalmonitor.config import DEFAULT_MUNICIPALITY, SQL_DIR
+from kanaalmonitor.paths import check_output, replacing, write_whole
 
 REPORT_SQL_DIR = SQL_DIR / "report"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -197,7 +198,8 @@ def draw_charts(con: duckdb.DuckDBPyConnection, municipality: str, edition: int,
             continue
         fig = channel_figure(ch["name_nl"], mine)
         path = out_dir / f"kanaal-{ch['channel']}.png"
-        fig.savefig(path, format="png", dpi=CHART_DPI)
+        with replacing(path) as fh:
+            fig.savefig(fh, format="png", dpi=CHART_DPI)
         charts.append(Chart(ch["channel"], ch["name_nl"], path, plotted_lines(fig)))
     return charts
 
@@ -233,9 +235,11 @@ def render_html(markdown_text: str, title: str, images: dict[str, bytes]) -> str
 
 def write_report(warehouse: Path, out_dir: Path, edition: int | None = None,
                  municipality: str = DEFAULT_MUNICIPALITY) -> ReportResult:
-    """Write report.md, report.html and one chart per channel for one edition into out_dir."""
+    """Write report.md, report.html and one chart per channel for one edition into out_dir, each file whole or
+    not at all; out_dir may not lie on or in what the pipeline reads (kanaalmonitor.paths.check_output)."""
     from kanaalmonitor.db import read_only_connection
 
+    check_output(out_dir, "folder", warehouse=warehouse)
     out_dir = Path(out_dir)
     con = read_only_connection(Path(warehouse))
     try:
@@ -265,8 +269,8 @@ def write_report(warehouse: Path, out_dir: Path, edition: int | None = None,
         con.close()
     markdown_text = render_markdown(context)
     md_path = out_dir / "report.md"
-    md_path.write_text(markdown_text, encoding="utf-8")
+    write_whole(md_path, markdown_text.encode("utf-8"))
     html_path = out_dir / "report.html"
-    html_path.write_text(render_html(markdown_text, f"Dienstverlening, editie {n}",
-                                     {c.path.name: c.path.read_bytes() for c in charts}), encoding="utf-8")
+    write_whole(html_path, render_html(markdown_text, f"Dienstverlening, editie {n}",
+                                       {c.path.name: c.path.read_bytes() for c in charts}).encode("utf-8"))
     return ReportResult(municipality, n, md_path, html_path, charts)
