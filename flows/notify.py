@@ -99,14 +99,15 @@ def remove_notifications() -> bool:
 
 def main(argv: list[str]) -> int:
     """python -m flows.notify URL: the same notifications without `serve`, e.g. for prefect.yaml's deployment."""
-    from flows.deploy import EXIT_NO_SERVER, NO_SERVER, _api_url
+    from flows.deploy import NO_SERVER, api_url
+    from kanaalmonitor.errors import ExitCode
 
     if len(argv) != 1:
         print("usage: python -m flows.notify WEBHOOK_URL", file=sys.stderr)
-        return 2
-    if not _api_url():
+        return ExitCode.USAGE
+    if not api_url():
         print(NO_SERVER.format(command="notify"), file=sys.stderr)
-        return EXIT_NO_SERVER
+        return ExitCode.NO_SERVER
     automation = configure_notifications(argv[0])
     print(f"Automation {automation.name!r} posts to {argv[0]} when a run of a kanaalmonitor deployment fails, "
           f"crashes or misses its edition.")

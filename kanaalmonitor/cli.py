@@ -1,107 +1,328 @@
-"""The `kanaalmonitor` command."""
+"""The `kanaalmonitor` command: one click app; every exit code is an ExitCode (kanaalmonitor/errors.py)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
+import traceback
+from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
-from flows import deploy as cli_ops
-from kanaalmonitor import cli_report
-from kanaalmonitor import tables as cli_tables
-from kanaalmonitor.config import RAW_DIR, WAREHOUSE_PATH, prefect_environment
-from kanaalmonitor.db import read_only_connection
+import click
 
-EXIT_REFUSED, EXIT_CHECKS, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
+from flows.deploy import DEFAULT_CRON, DEFAULT_TIMEZONE, DEPLOYMENT_NAME, WORK_POOL
+from kanaalmonitor.config import DEFAULT_MUNICIPALITY, PROJECT_ROOT, RAW_DIR, WAREHOUSE_PATH
+from kanaalmonitor.errors import ExitCode
+
 READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"}  # MULTI: PIVOT
+DEFAULT_REPORT_OUT = PROJECT_ROOT / "out" / "report"
+FORMATS = ("csv", "parquet", "xlsx")
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    prefect_environment()
-    from kanaalmonitor.errors import DeliveryError
-    from flows.refresh import refresh
-    from kanaalmonitor.build.warehouse import CheckFailed, WarehouseBusy
+class Refused(click.ClickException):
+    """A refusal the command reports in one message and its own exit code."""
+
+    def __init__(self, message: str, code: ExitCode):
+        super().__init__(message)
+        self.exit_code = code
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, err=True)
+
+
+def warehouse_option(help_text: str = f"DuckDB file to read (default {WAREHOUSE_PATH})") -> Callable:
+    return click.option("--warehouse", type=click.Path(path_type=Path), default=WAREHOUSE_PATH,
+                        show_default=False, help=help_text)
+
+
+def seconds_option(help_text: str) -> Callable:
+    def check(ctx, param, value: float) -> float:
+        if not 0 <= value <= 86400:
+            raise click.BadParameter(f"{value:g} is not between 0 and 86400 seconds")
+        return value
+    return click.option("--wait", type=float, default=0.0, metavar="SECONDS", callback=check, help=help_text)
+
+
+def expect_option() -> Callable:
+    return click.option("--expect-edition", type=click.IntRange(1990, 2100), default=None, metavar="YEAR",
+                        help="the edition every municipality that delivered before should have delivered "
+                             "(default: the current year); a missing one is a warning, never a failure")
+
+
+def _timezone(ctx, param, name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
-        result = refresh(raw_dir=args.raw_dir, warehouse=args.warehouse, full_rebuild=args.full_rebuild,
-                         wait_seconds=args.wait)
-    except DeliveryError as exc:
-        print(exc.report(), file=sys.stderr)
-        return EXIT_REFUSED
-    except CheckFailed as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_CHECKS
-    except WarehouseBusy as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_BUSY
-    if result.status == "unchanged":
-        print(f"Unchanged: {result.warehouse} already holds these {len(result.deliveries)} deliveries; "
-              "nothing was rebuilt (--full-rebuild rebuilds anyway).")
-        return 0
-    print(f"Published {result.warehouse}: {len(result.deliveries)} deliveries, {result.observations} cells.")
-    for w in result.warnings:
-        print(f"warning: {w}")
-    return 0
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone {name!r}; use an IANA name such as Europe/Amsterdam") from None
+    return name
 
 
-def cmd_query(args: argparse.Namespace) -> int:
+def _cron(ctx, param, text: str) -> str:
+    from prefect.schedules import Cron
+
+    try:
+        Cron(text, timezone=DEFAULT_TIMEZONE)
+    except ValueError as exc:
+        raise click.BadParameter(f"Invalid schedule {text!r}: {exc}") from None
+    return text
+
+
+def _needs_server(command: str) -> None:
+    from flows.deploy import NO_SERVER, api_url
+
+    if not api_url():
+        raise Refused(NO_SERVER.format(command=command), ExitCode.NO_SERVER)
+
+
+def _read(warehouse: Path, action: Callable) -> object:
+    """action on the users' read-only connection; a missing or unreadable warehouse, an unknown table or an
+    unwritable file is refused with exit 4."""
     import duckdb
 
+    from kanaalmonitor.db import read_only_connection
+
     try:
-        con = read_only_connection(args.warehouse)
+        con = read_only_connection(warehouse)
     except FileNotFoundError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_QUERY
-    try:
-        kinds = [st.type.name for st in duckdb.extract_statements(args.sql)]
-        if len(kinds) != 1 or kinds[0] not in READ_STATEMENTS:
-            print(f"Query refused: kanaalmonitor query runs one statement that only reads "
-                  f"({', '.join(sorted(READ_STATEMENTS))}); got {', '.join(kinds) or 'none'}. "
-                  f"Nothing was changed.", file=sys.stderr)
-            return EXIT_QUERY
-        df = con.execute(args.sql).df()
+        raise Refused(str(exc), ExitCode.CANNOT_READ) from None
     except duckdb.Error as exc:
-        print(f"Query failed: {exc}", file=sys.stderr)
-        return EXIT_QUERY
+        raise Refused(f"Cannot read the warehouse {warehouse}: {str(exc).splitlines()[0]}", ExitCode.CANNOT_READ) \
+            from None
+    try:
+        return action(con)
+    except LookupError as exc:
+        raise Refused(str(exc.args[0]) if exc.args else str(exc), ExitCode.CANNOT_READ) from None
+    except OSError as exc:
+        raise Refused(f"Cannot write the file: {exc}", ExitCode.CANNOT_READ) from None
     finally:
         con.close()
-    if args.csv:
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version("kanaalmonitor"), "--version", prog_name="kanaalmonitor",
+                      help="print the version and exit")
+def app() -> None:
+    """Customer-contact figures, every edition kept, in a DuckDB warehouse."""
+
+
+@app.command()
+@click.option("--raw-dir", type=click.Path(path_type=Path), default=RAW_DIR,
+              help=f"folder with the deliveries (default {RAW_DIR})")
+@warehouse_option(f"DuckDB file to publish (default {WAREHOUSE_PATH})")
+@seconds_option("wait this long for another refresh of the same warehouse to finish (default 0: refuse)")
+@click.option("--full-rebuild", is_flag=True,
+              help="rebuild even when every delivery and the code are unchanged since the last publish")
+@expect_option()
+def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_edition: int | None) -> None:
+    """load every delivery under the raw folder and publish the warehouse"""
+    from kanaalmonitor.build.lock import WarehouseBusy
+    from kanaalmonitor.build.warehouse import CheckFailed
+    from kanaalmonitor.errors import DeliveryError
+
+    try:
+        result = _refresh(raw_dir, warehouse, full_rebuild, wait, expect_edition)
+    except DeliveryError as exc:
+        raise Refused(exc.report(), ExitCode.REFUSED) from None
+    except CheckFailed as exc:
+        raise Refused(str(exc), ExitCode.CHECKS_FAILED) from None
+    except WarehouseBusy as exc:
+        raise Refused(str(exc), ExitCode.BUSY) from None
+    if result.status == "unchanged":
+        click.echo(f"Unchanged: {result.warehouse} already holds these {len(result.deliveries)} deliveries; "
+                   "nothing was rebuilt (--full-rebuild rebuilds anyway).")
+    else:
+        click.echo(f"Published {result.warehouse}: {len(result.deliveries)} deliveries, {result.observations} cells.")
+    for w in [*result.warnings, *(m.message for m in result.missing)]:
+        click.echo(f"warning: {w}")
+
+
+def _refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool, wait: float, expect_edition: int | None):
+    """The refresh flow; without a Prefect server and with nothing changed, the answer without starting one."""
+    from kanaalmonitor.config import prefect_environment
+
+    prefect_environment()
+    from prefect.settings import get_current_settings
+
+    if not full_rebuild and not get_current_settings().api.url:
+        from kanaalmonitor.refresh import unchanged_result
+
+        known = unchanged_result(raw_dir, warehouse, expect_edition)
+        if known is not None:
+            return known
+    from flows.refresh import refresh
+
+    return refresh(raw_dir=raw_dir, warehouse=warehouse, full_rebuild=full_rebuild, wait_seconds=wait,
+                   expect_edition=expect_edition)
+
+
+@app.command()
+@click.argument("sql")
+@warehouse_option()
+@click.option("--csv", "as_csv", is_flag=True, help="print CSV instead of an aligned table")
+def query(sql: str, warehouse: Path, as_csv: bool) -> None:
+    """run one read-only SQL statement on the published warehouse, e.g. "select * from kerncijfers\""""
+    import duckdb
+
+    def run_one(con):
+        kinds = [st.type.name for st in duckdb.extract_statements(sql)]
+        if len(kinds) != 1 or kinds[0] not in READ_STATEMENTS:
+            raise Refused(f"Query refused: kanaalmonitor query runs one statement that only reads "
+                          f"({', '.join(sorted(READ_STATEMENTS))}); got {', '.join(kinds) or 'none'}. "
+                          f"Nothing was changed.", ExitCode.CANNOT_READ)
+        return con.execute(sql).df()
+
+    try:
+        df = _read(warehouse, run_one)
+    except duckdb.Error as exc:
+        raise Refused(f"Query failed: {exc}", ExitCode.CANNOT_READ) from None
+    if as_csv:
         df.to_csv(sys.stdout, index=False)
     else:
-        print(df.to_string(index=False, na_rep="NULL") if len(df.columns) else "")
-    return 0
+        click.echo(df.to_string(index=False, na_rep="NULL") if len(df.columns) else "")
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kanaalmonitor", description="Customer-contact figures, every edition kept, "
-                                "in a DuckDB warehouse.")
-    sub = p.add_subparsers(dest="command", required=True)
+@app.command()
+@warehouse_option()
+def tables(warehouse: Path) -> None:
+    """list the public tables of the warehouse with their descriptions"""
+    from kanaalmonitor.tables import tables_lines
 
-    run = sub.add_parser("run", help="load every delivery under the raw folder and publish the warehouse")
-    run.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=f"folder with the deliveries (default {RAW_DIR})")
-    run.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH,
-                     help=f"DuckDB file to publish (default {WAREHOUSE_PATH})")
-    run.add_argument("--wait", type=cli_ops.seconds, default=0.0, metavar="SECONDS",
-                     help="wait this long for another refresh of the same warehouse to finish (default 0: refuse)")
-    run.add_argument("--full-rebuild", action="store_true",
-                     help="rebuild even when every delivery and the code are unchanged since the last publish")
-    run.set_defaults(func=cmd_run)
+    for line in _read(warehouse, tables_lines):
+        click.echo(line)
 
-    query = sub.add_parser("query", help="run one read-only SQL statement on the published warehouse")
-    query.add_argument("sql", help="the SQL to run, e.g. \"select * from kerncijfers\"")
-    query.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH,
-                       help=f"DuckDB file to read (default {WAREHOUSE_PATH})")
-    query.add_argument("--csv", action="store_true", help="print CSV instead of an aligned table")
-    query.set_defaults(func=cmd_query)
-    cli_tables.add_parsers(sub)
-    cli_report.add_parsers(sub)
-    cli_ops.add_parsers(sub)
-    return p
+
+@app.command()
+@click.argument("table")
+@warehouse_option()
+def describe(table: str, warehouse: Path) -> None:
+    """list the columns of one table (e.g. yoy_change; see `kanaalmonitor tables`) with types and descriptions"""
+    from kanaalmonitor.tables import describe_lines
+
+    for line in _read(warehouse, lambda con: describe_lines(con, table)):
+        click.echo(line)
+
+
+@app.command()
+@click.argument("table")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="csv (comma-separated, '.' decimals, as stored), parquet (typed, with the column "
+                   "descriptions as metadata) or xlsx (Dutch headers and number formats)")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="file to write (replaced whole if it exists)")
+@warehouse_option()
+def export(table: str, fmt: str, out: Path, warehouse: Path) -> None:
+    """write one table (e.g. kerncijfers) to a CSV, Parquet or Excel file"""
+    from kanaalmonitor.paths import OutputRefused
+    from kanaalmonitor.tables import export_table
+
+    try:
+        n = _read(warehouse, lambda con: export_table(con, table, fmt, out))
+    except OutputRefused as exc:
+        raise Refused(str(exc), ExitCode.OUTPUT_REFUSED) from None
+    click.echo(f"Wrote {n} rows of {table} to {out} ({fmt}).")
+
+
+@app.command()
+@click.option("--edition", type=int, default=None, metavar="N",
+              help="edition (publication year) to report on (default: the latest in the warehouse)")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_REPORT_OUT, metavar="DIR",
+              help=f"folder to write the report and charts into (default {DEFAULT_REPORT_OUT})")
+@warehouse_option()
+@click.option("--municipality", default=DEFAULT_MUNICIPALITY, metavar="CODE",
+              help=f"CBS municipality code (default {DEFAULT_MUNICIPALITY})")
+def report(edition: int | None, out: Path, warehouse: Path, municipality: str) -> None:
+    """draft the monitor chapter (Dutch) of one edition: report.md, report.html and one PNG chart per channel"""
+    import duckdb
+
+    from kanaalmonitor.paths import OutputRefused
+    from kanaalmonitor.report.chapter import ReportError, write_report
+
+    try:
+        result = write_report(warehouse, out, edition=edition, municipality=municipality)
+    except OutputRefused as exc:
+        raise Refused(str(exc), ExitCode.OUTPUT_REFUSED) from None
+    except (OSError, ReportError, duckdb.Error) as exc:
+        raise Refused(f"No report written: {exc}", ExitCode.CANNOT_READ) from None
+    click.echo(f"Report for edition {result.edition} of {result.municipality}: {result.markdown}, {result.html} "
+               f"and {len(result.charts)} charts in {out}.")
+
+
+@app.command()
+@warehouse_option()
+@expect_option()
+def status(warehouse: Path, expect_edition: int | None) -> None:
+    """editions per municipality with their files and load times, the last run and open warnings"""
+    from kanaalmonitor.config import prefect_environment
+    from kanaalmonitor.status import status_lines
+
+    if not Path(warehouse).exists():
+        raise Refused(f"No warehouse at {warehouse}: run `kanaalmonitor run` first.", ExitCode.CANNOT_READ)
+    prefect_environment()
+    for line in status_lines(warehouse, expect_edition=expect_edition):
+        click.echo(line)
+
+
+@app.command()
+@click.option("--name", default=DEPLOYMENT_NAME,
+              help=f"deployment name; trigger it as 'refresh/<name>' (default {DEPLOYMENT_NAME})")
+@click.option("--cron", default=DEFAULT_CRON, callback=_cron,
+              help=f"when the deliveries are due, as cron 'minute hour day month weekday' "
+                   f"(default '{DEFAULT_CRON}': 1 June 06:00)")
+@click.option("--timezone", default=DEFAULT_TIMEZONE, callback=_timezone,
+              help=f"time zone of the cron schedule (default {DEFAULT_TIMEZONE})")
+@click.option("--raw-dir", type=click.Path(path_type=Path), default=RAW_DIR,
+              help=f"default raw_dir of the deployment's runs (default {RAW_DIR})")
+@warehouse_option(f"default warehouse of the deployment's runs (default {WAREHOUSE_PATH})")
+@seconds_option("default wait_seconds: how long a run waits for another refresh (default 0: refuse)")
+@click.option("--notify-url", default=None, metavar="URL",
+              help="webhook that gets a Dutch message when a run fails, is refused, crashes or misses its edition")
+def serve(name: str, cron: str, timezone: str, raw_dir: Path, warehouse: Path, wait: float,
+          notify_url: str | None) -> None:
+    """serve the refresh deployment with its yearly schedule (needs PREFECT_API_URL)"""
+    _needs_server("serve")
+    from flows.deploy import serve_refresh
+
+    serve_refresh(name, cron, timezone, raw_dir, warehouse, wait, notify_url)
+
+
+@app.command("work-pool")
+@click.option("--name", default=WORK_POOL, help=f"work pool name (default {WORK_POOL})")
+def work_pool(name: str) -> None:
+    """create the process work pool prefect.yaml deploys to (no internet needed)"""
+    import asyncio
+
+    _needs_server("work-pool")
+    from flows.deploy import create_work_pool
+
+    created = asyncio.run(create_work_pool(name))
+    click.echo(f"Work pool {name!r} {'created' if created else 'already exists'}; "
+               f"start a worker with: prefect worker start --pool {name}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return args.func(args)
+    """Run the command; return its exit code. Every refusal prints one message, without a traceback."""
+    try:
+        app.main(args=argv, prog_name="kanaalmonitor", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return ExitCode.UNEXPECTED
+    except Refused as exc:
+        exc.show()
+        return exc.exit_code
+    except click.ClickException as exc:  # usage errors: bad option, argument or value
+        exc.show()
+        return ExitCode.USAGE
+    except BrokenPipeError:
+        return ExitCode.OK
+    except Exception as exc:  # noqa: BLE001  (every other error: one line, then the traceback for the record)
+        click.echo(f"Unexpected error ({type(exc).__name__}): {exc}", err=True)
+        traceback.print_exc()
+        return ExitCode.UNEXPECTED
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

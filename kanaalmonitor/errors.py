@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 
 @dataclass(frozen=True, order=True)
@@ -40,3 +41,17 @@ class DeliveryError(Exception):
 
 def _sort_key(p: Problem) -> tuple:
     return (p.file, p.row if p.row is not None else -1, p.rule, p.label or "", p.value or "")
+
+
+class ExitCode(IntEnum):
+    """Every exit code of the `kanaalmonitor` command (listed in README.md)."""
+
+    OK = 0
+    REFUSED = 1  # a delivery or the catalogue was refused; nothing was loaded
+    CHECKS_FAILED = 2  # a data rule found offending rows; nothing was published
+    BUSY = 3  # another refresh is writing the same warehouse
+    CANNOT_READ = 4  # no warehouse, an unknown table or edition, a refused or failed query, an unwritable file
+    NO_SERVER = 5  # serve, work-pool and notify need a Prefect server that outlives them
+    USAGE = 6  # a bad option or argument
+    OUTPUT_REFUSED = 7  # the output would land on an input (raw/, the catalogue, the code, the warehouse)
+    UNEXPECTED = 8  # an error the command did not expect: the traceback follows the message

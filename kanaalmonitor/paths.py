@@ -30,7 +30,7 @@ CODE_FOLDERS = {
 }
 WAREHOUSE_SQL_SUFFIXES = {".sql", ".toml"}
 # Files a refresh keeps beside the warehouse it writes (kanaalmonitor.build.lock and .warehouse).
-WORK_SUFFIXES = ("", ".lock", ".wal", ".tmp", ".tmp.wal")
+WORK_SUFFIXES = ("", ".lock", ".wal", ".tmp", ".tmp.wal", ".work")
 DUCKDB_MAGIC = (8, b"DUCK")
 
 

@@ -89,6 +89,20 @@ def publish_warehouse(tmp: Path, warehouse: Path) -> list[str]:
             for s, y, oe, ov, ne, nv in rows]
 
 
+def unchanged_result(raw_dir: Path, warehouse: Path, expect_edition: int | None = None) -> RefreshResult | None:
+    """The result of a refresh when the deliveries and the code are those of the published warehouse (nothing
+    to rebuild), found without the writer lock or an orchestration server; None when there is work to do."""
+    previous = wh.published_inputs(Path(warehouse))
+    if previous is None:
+        return None
+    deliveries = discover(Path(raw_dir))
+    if build_inputs(deliveries) != previous:
+        return None
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return RefreshResult("unchanged", str(warehouse), [d.name for d in deliveries], 0,
+                         missing=missing_editions(deliveries, Path(warehouse), expect_edition, now))
+
+
 def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait_seconds: float = 0.0,
                 steps: Steps | None = None, now: dt.datetime | None = None,
                 catalogue: Catalogue | None = None, expect_edition: int | None = None) -> RefreshResult:

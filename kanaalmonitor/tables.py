@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import difflib
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from kanaalmonitor.config import WAREHOUSE_PATH
 
-EXIT_UNKNOWN = 4
 FORMATS = ("csv", "parquet", "xlsx")
 
 HEADERS_NL = {
@@ -216,67 +211,3 @@ def describe_lines(con, table: str) -> list[str]:
     type_w = max(len(t) for _, t, _ in columns)
     return [f"{name}: {public_tables(con)[name]}",
             *(f"{c.ljust(name_w)}  {t.ljust(type_w)}  {text}" for c, t, text in columns)]
-
-
-def _run(warehouse: Path, action: Callable[[object], list[str]]) -> int:
-    """Run action on a read-only connection and print its lines; no warehouse, no such table or an
-    unwritable output file exits 4."""
-    from kanaalmonitor.db import read_only_connection
-
-    try:
-        con = read_only_connection(warehouse)
-    except FileNotFoundError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNKNOWN
-    try:
-        lines = action(con)
-    except LookupError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNKNOWN
-    except OSError as exc:
-        print(f"Cannot write the file: {exc}", file=sys.stderr)
-        return EXIT_UNKNOWN
-    finally:
-        con.close()
-    for line in lines:
-        print(line)
-    return 0
-
-
-def cmd_tables(args: argparse.Namespace) -> int:
-    return _run(args.warehouse, tables_lines)
-
-
-def cmd_describe(args: argparse.Namespace) -> int:
-    return _run(args.warehouse, lambda con: describe_lines(con, args.table))
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    def export(con) -> list[str]:
-        n = export_table(con, args.table, args.format, args.out)
-        return [f"Wrote {n} rows of {args.table} to {args.out} ({args.format})."]
-
-    return _run(args.warehouse, export)
-
-
-def add_parsers(sub) -> None:
-    """The subcommands tables, describe and export."""
-    warehouse_help = f"DuckDB file to read (default {WAREHOUSE_PATH})"
-
-    tables = sub.add_parser("tables", help="list the public tables of the warehouse with their descriptions")
-    tables.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH, help=warehouse_help)
-    tables.set_defaults(func=cmd_tables)
-
-    describe = sub.add_parser("describe", help="list the columns of one table with their types and descriptions")
-    describe.add_argument("table", help="table name, e.g. yoy_change (see `kanaalmonitor tables`)")
-    describe.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH, help=warehouse_help)
-    describe.set_defaults(func=cmd_describe)
-
-    export = sub.add_parser("export", help="write one table to a CSV, Parquet or Excel file")
-    export.add_argument("table", help="table name, e.g. kerncijfers (see `kanaalmonitor tables`)")
-    export.add_argument("--format", choices=FORMATS, required=True,
-                        help="csv (comma-separated, '.' decimals, as stored), parquet (typed, with the column "
-                             "descriptions as metadata) or xlsx (Dutch headers and number formats)")
-    export.add_argument("--out", type=Path, required=True, help="file to write (overwritten if it exists)")
-    export.add_argument("--warehouse", type=Path, default=WAREHOUSE_PATH, help=warehouse_help)
-    export.set_defaults(func=cmd_export)

@@ -57,16 +57,27 @@ def test_run_refuses_a_bad_delivery_with_the_report_and_exit_1(warehouse_2019, t
     assert fingerprint(warehouse_2019) == before
 
 
-def test_every_option_has_help_text():
-    from kanaalmonitor.cli import parser
+def test_every_command_and_option_has_help_text():
+    import click
 
-    def walk(p):
-        for action in p._actions:
-            if action.dest not in ("help",) and not getattr(action, "choices", None):
-                yield action
-            if getattr(action, "choices", None) and isinstance(action.choices, dict):
-                for sub in action.choices.values():
-                    yield from walk(sub)
+    from kanaalmonitor.cli import app
 
-    missing = [a.dest for a in walk(parser()) if not a.help]
+    missing = [f"{name} {p.name}" for name, command in app.commands.items()
+               for p in [None, *command.params]
+               if (p is None and not command.help) or (isinstance(p, click.Option) and not p.help)]
     assert missing == []
+    assert sorted(app.commands) == ["describe", "export", "query", "report", "run", "serve", "status", "tables",
+                                    "work-pool"]
+
+
+def test_version_and_exit_codes_are_one_enum(capsys):
+    from importlib.metadata import version
+
+    from kanaalmonitor.cli import main
+    from kanaalmonitor.errors import ExitCode
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"kanaalmonitor, version {version('kanaalmonitor')}\n"
+    assert [int(c) for c in ExitCode] == list(range(9))
+    assert main(["no-such-command"]) == ExitCode.USAGE
+    assert "No such command 'no-such-command'" in capsys.readouterr().err

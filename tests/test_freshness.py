@@ -98,7 +98,11 @@ def test_status_lists_editions_files_load_times_and_the_open_warning(tmp_path):
     raw = make_raw(tmp_path, EDITIONS / "2018-old-method", RAW_2019)
     warehouse = tmp_path / "kanaalmonitor.duckdb"
     run_refresh(raw, warehouse, now=FIXED_NOW)
-    assert status_lines(warehouse, expect_edition=2020, now=FIXED_NOW) == [
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):  # no server, whatever the session set
+        lines = status_lines(warehouse, expect_edition=2020, now=FIXED_NOW)
+    assert lines == [
         f"Warehouse: {warehouse}",
         "Edities:",
         f"- GM0344 editie 2018: {LOADED}; bestanden 2018-old-method/kerncijfers.csv, "
@@ -108,8 +112,10 @@ def test_status_lists_editions_files_load_times_and_the_open_warning(tmp_path):
         "Open waarschuwingen:",
         f"- editie 2020 van GM0344 is niet binnengekomen; laatste editie 2019, {LOADED}",
     ]
-    assert status_lines(warehouse, expect_edition=2019, now=FIXED_NOW)[-1] == "Open waarschuwingen: geen"
-    assert status_lines(tmp_path / "none.duckdb") == [
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        ok, none = status_lines(warehouse, expect_edition=2019, now=FIXED_NOW), status_lines(tmp_path / "none.duckdb")
+    assert ok[-1] == "Open waarschuwingen: geen"
+    assert none == [
         f"Warehouse: geen bestand op {tmp_path / 'none.duckdb'}; start `kanaalmonitor run`.",
         "Laatste verversing: onbekend (geen Prefect-server ingesteld: PREFECT_API_URL)",
         "Open waarschuwingen: geen"]

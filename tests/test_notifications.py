@@ -55,12 +55,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 SERVE_WITH_NOTIFY = """
-import argparse, sys
-from pathlib import Path
-from flows.deploy import cmd_serve
+import sys
+from flows.deploy import serve_refresh
 raw, warehouse, name, url = sys.argv[1:]
-sys.exit(cmd_serve(argparse.Namespace(name=name, cron="0 6 1 6 *", timezone="Europe/Amsterdam", raw_dir=Path(raw),
-                                      warehouse=Path(warehouse), wait=0.0, notify_url=url)))
+serve_refresh(name, "0 6 1 6 *", "Europe/Amsterdam", raw, warehouse, 0.0, notify_url=url)
 """
 
 

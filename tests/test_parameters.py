@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from prefect.exceptions import ParameterTypeError, SignatureMismatchError
 
-from kanaalmonitor.cli import parser
+from kanaalmonitor.cli import main
+from kanaalmonitor.errors import ExitCode
 from flows.refresh import refresh
 
 
@@ -40,13 +41,16 @@ def test_parameter_schema_documents_every_parameter_for_the_ui():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["run", "--wait", "-5"], "argument --wait: -5 is not between 0 and 86400 seconds"),
-    (["serve", "--wait", "90000"], "argument --wait: 90000 is not between 0 and 86400 seconds"),
+    (["run", "--wait", "-5"], "Invalid value for '--wait': -5 is not between 0 and 86400 seconds"),
+    (["serve", "--wait", "90000"], "Invalid value for '--wait': 90000 is not between 0 and 86400 seconds"),
     (["serve", "--timezone", "Europe/Utrecht"],
-     "argument --timezone: unknown time zone 'Europe/Utrecht'; use an IANA name such as Europe/Amsterdam"),
+     "Invalid value for '--timezone': unknown time zone 'Europe/Utrecht'; use an IANA name such as Europe/Amsterdam"),
+    (["serve", "--cron", "61 6 1 6 *"], "Invalid value for '--cron': Invalid schedule '61 6 1 6 *'"),
+    (["run", "--expect-edition", "nineteen"], "Invalid value for '--expect-edition': 'nineteen' is not a valid "
+                                              "integer range."),
 ])
-def test_command_line_refuses_bad_options(argv, message, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        parser().parse_args(argv)
-    assert exit_info.value.code == 2
-    assert capsys.readouterr().err.strip().endswith(message)
+def test_command_line_refuses_bad_options_with_the_usage_exit_code(argv, message, capsys):
+    assert main(argv) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "Error: " + message in err, err
+    assert err.count("Error:") == 1 and "Traceback" not in err
