@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from tests.helpers import PROJECT_ROOT, RAW_2019, fingerprint, make_raw
+from tests.ops_support import prefect_env
 
 INVALID = PROJECT_ROOT / "tests" / "data" / "invalid"
 
@@ -42,11 +43,11 @@ def test_query_without_a_warehouse_says_what_to_do(tmp_path):
     assert out.stderr.strip() == f"No warehouse at {tmp_path / 'none.duckdb'}: run `kanaalmonitor run` first."
 
 
-def test_run_refuses_a_bad_delivery_with_the_report_and_exit_1(warehouse_2019, tmp_path):
+def test_run_refuses_a_bad_delivery_with_the_report_and_exit_1(warehouse_2019, tmp_path, prefect_server):
     before = fingerprint(warehouse_2019)
     raw = make_raw(tmp_path / "bad", INVALID / "percent-above-100")
     out = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse_2019),
-                        env={"PREFECT_HOME": str(tmp_path / "prefect-home")})
+                        env=prefect_env(tmp_path / "prefect-home", prefect_server))
     assert out.returncode == 1, out.stderr[-2000:]
     report = out.stderr[out.stderr.rindex("Delivery refused: "):].splitlines()
     assert report[:2] == [
@@ -81,3 +82,30 @@ def test_version_and_exit_codes_are_one_enum(capsys):
     assert [int(c) for c in ExitCode] == list(range(9))
     assert main(["no-such-command"]) == ExitCode.USAGE
     assert "No such command 'no-such-command'" in capsys.readouterr().err
+
+
+def test_an_unchanged_run_without_a_server_answers_without_starting_one(warehouse_2019, tmp_path):
+    raw = make_raw(tmp_path, RAW_2019)
+    before = fingerprint(warehouse_2019)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_SERVER_EPHEMERAL_ENABLED="false")
+    out = subprocess.run([sys.executable, "-m", "kanaalmonitor.cli", "run", "--raw-dir", str(raw), "--warehouse",
+                          str(warehouse_2019), "--expect-edition", "2019"], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == (f"Unchanged: {warehouse_2019} already holds these 1 deliveries; nothing was rebuilt "
+                          "(--full-rebuild rebuilds anyway).\n")
+    assert fingerprint(warehouse_2019) == before
+
+
+def test_an_export_onto_the_warehouse_is_refused_with_exit_code_7(warehouse_2019, capsys):
+    from kanaalmonitor.cli import main
+    from kanaalmonitor.errors import ExitCode
+
+    before = fingerprint(warehouse_2019)
+    code = main(["export", "observations", "--format", "csv", "--out", str(warehouse_2019), "--warehouse",
+                 str(warehouse_2019)])
+    assert code == ExitCode.OUTPUT_REFUSED
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the published warehouse" in err, err
+    assert fingerprint(warehouse_2019) == before
