@@ -165,8 +165,8 @@ def bench_b3(repeat: int, sizes: list[int]) -> dict:
         totals = json.loads((out / "totals.json").read_text())
         print(f"{totals['vintages']:,} observations ({totals['municipalities']} municipalities, "
               f"{totals['editions']} editions)", flush=True)
-        r = alternate({"floor_b": (floor_b(out / "raw", floor_target), lambda: fresh(floor_target)),
-                       "b3": (pipeline(out / "raw", target), lambda: fresh(target))},
+        r = alternate({"floor_b": (floor_b(out / "raw", floor_target), lambda t=floor_target: fresh(t)),
+                       "b3": (pipeline(out / "raw", target), lambda t=target: fresh(t))},
                       repeat, RESULTS / "logs" / f"b3-{n}.log")
         r["observations"] = totals["vintages"]
         res[str(n)] = _ratio(f"b3 at {n:,}", r, "floor_b", goal="b3")

@@ -2,8 +2,9 @@
 
 Reads every tidy file under RAW the way the pipeline does (CSV with ',' and plain numbers, CSV with ';'
 and Dutch numbers, Parquet; numbers by the grammar's macro `read_figure` of schemas/numbers.py), loads
-the staging tables and builds every model under warehouse/core/ and warehouse/indicators/ with the pipeline's own model runner (kanaalmonitor.build.models: macros, order
-from references, comments). No checks or atomic publish.
+the staging tables and builds every model under warehouse/core/ and warehouse/indicators/ with the
+pipeline's own model runner (kanaalmonitor.build.models: macros, order from references, comments).
+No checks or atomic publish.
 
     python bench/floor_b.py RAW WAREHOUSE [MEMORY_LIMIT]
 

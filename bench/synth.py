@@ -2,9 +2,9 @@
 
 Edition e (2002..2026 by default) delivers, for every municipality and series, the years e-11..e.
 The latest year of an edition is provisional: counts are off by up to 2 % (status P) and restated
-by the next edition (whose manifest says so in a revision note), grades are not yet surveyed ('-') and filled by the next edition; percentages
-are provisional at their final value. WhatsApp exists from 2016. Parts ('waarvan') stay within their
-parents. Files rotate between Parquet, ',' CSV with plain numbers and ';' CSV with Dutch numbers.
+by the next edition (whose manifest says so in a revision note), grades are not yet surveyed ('-') and
+filled by the next edition; percentages are provisional at their final value. WhatsApp exists from 2016.
+Parts ('waarvan') stay within their parents. Files rotate between Parquet, ',' CSV with plain numbers and ';' CSV with Dutch numbers.
 
 The generator knows what the warehouse must hold and writes it to totals.json, computed here
 from its own arrays, never from the pipeline.
@@ -109,7 +109,7 @@ class Synth:
                     revisions["restated"] += int((both & (old != new)).sum())
                     revisions["filled"] += int((np.isnan(old) & ~np.isnan(new)).sum())
                 last_value[key] = value[:, :, j]
-        for y, v in last_value.items():
+        for v in last_value.values():
             observations += v.size
             for i, c in enumerate(self.codes):
                 current[c] += float(np.nansum(v[:, i]))

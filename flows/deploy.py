@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-
 
 DEPLOYMENT_NAME = "yearly"
 DEFAULT_CRON = "0 6 1 6 *"

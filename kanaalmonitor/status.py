@@ -28,8 +28,13 @@ class LastRun:
 def last_run(warehouse: Path, api_url: str | None = None) -> LastRun | None:
     """The latest refresh of this warehouse on the Prefect server at api_url (default PREFECT_API_URL), if any."""
     from prefect.client.orchestration import SyncPrefectClient
-    from prefect.client.schemas.filters import (FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterState,
-                                                FlowRunFilterStateType)
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
     from prefect.client.schemas.objects import StateType
     from prefect.client.schemas.sorting import FlowRunSort
     from prefect.settings import get_current_settings

@@ -6,7 +6,6 @@ import datetime as dt
 import difflib
 from pathlib import Path
 
-
 FORMATS = ("csv", "parquet", "xlsx")
 
 HEADERS_NL = {

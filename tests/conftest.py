@@ -49,8 +49,13 @@ def prefect_in_process(prefect_server: str, tmp_path_factory) -> str:
     """Flows called in this process run against the shared server and can never start a temporary one."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    from prefect.settings import (PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_HOME,
-                                  PREFECT_SERVER_EPHEMERAL_ENABLED, temporary_settings)
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_HOME,
+        PREFECT_SERVER_EPHEMERAL_ENABLED,
+        temporary_settings,
+    )
 
     # No heartbeat thread: joining it costs each sync flow call up to a second, and no test here is about
     # detecting crashed runs through heartbeats.

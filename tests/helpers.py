@@ -12,13 +12,13 @@ import duckdb
 import pandas as pd
 
 from kanaalmonitor.build import warehouse as wh
-from kanaalmonitor.db import connect
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import PROJECT_ROOT
-from kanaalmonitor.refresh import run_refresh
+from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.manifest import discover
 from kanaalmonitor.deliveries.parse import parse_delivery
 from kanaalmonitor.deliveries.validate import validate_cells
+from kanaalmonitor.refresh import run_refresh
 
 RAW_2019 = PROJECT_ROOT / "raw" / "2019"
 EDITIONS = PROJECT_ROOT / "tests" / "data" / "editions"

@@ -11,9 +11,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from tests.helpers import EDITIONS, RAW_2019, make_raw  # noqa: F401  (re-exported for the operations tests)
 

@@ -80,7 +80,7 @@ def read_in_a_loop(warehouse: Path, stop: Path, out: Path, max_seconds: float = 
 if __name__ == "__main__":
     # python -m tests.reliability refresh RAW_DIR WAREHOUSE [WAIT] | read WAREHOUSE STOP_FILE OUT_FILE
     if sys.argv[1] == "refresh":
-        refresh_in_process(Path(sys.argv[2]), Path(sys.argv[3]), 
+        refresh_in_process(Path(sys.argv[2]), Path(sys.argv[3]),
                            wait_seconds=float(sys.argv[4]) if len(sys.argv) > 4 else 0.0)
     else:
         read_in_a_loop(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))

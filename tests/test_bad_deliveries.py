@@ -14,8 +14,8 @@ import pytest
 
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import LABELS_FILE, MAX_FILE_BYTES
-from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.deliveries.parse import MAX_PRINTED_BYTES
+from kanaalmonitor.errors import DeliveryError, Problem
 from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, copy_warehouse, make_raw
 from tests.ops_support import file_state, kanaalmonitor, prefect_env
 from tests.reliability import refresh_in_process, snapshot

@@ -12,8 +12,7 @@ from pytest import approx
 from kanaalmonitor.build import warehouse as wh
 from kanaalmonitor.build.models import build_order, generic_checks, load_models
 from kanaalmonitor.config import CHECKS_DIR, SQL_DIR
-from tests.helpers import (EDITIONS, RAW_2019, fingerprint, staging, publish_frames, make_raw,
-                                      query)
+from tests.helpers import EDITIONS, RAW_2019, fingerprint, make_raw, publish_frames, query, staging
 
 BROKEN_MODELS = Path(__file__).parent / "data" / "broken_models"
 MODEL_FILES = {s.name: s.path for s in build_order()}

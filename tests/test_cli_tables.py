@@ -12,8 +12,8 @@ import pytest
 from pytest import approx
 
 from kanaalmonitor.cli import main
-from kanaalmonitor.tables import HEADERS_NL
 from kanaalmonitor.config import MODELS_FILE
+from kanaalmonitor.tables import HEADERS_NL
 from tests.helpers import RAW_2019, fingerprint, query, warehouse_from
 
 MODELS = {m["name"]: m for m in tomllib.loads(MODELS_FILE.read_text(encoding="utf-8"))["model"]}

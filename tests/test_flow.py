@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kanaalmonitor.errors import DeliveryError
 from flows.refresh import refresh
 from kanaalmonitor.db import connect
+from kanaalmonitor.errors import DeliveryError
 from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, fingerprint, make_raw, rows
 from tests.test_load_2019 import expected_observations
 

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.db import connect
-from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.deliveries.manifest import read_manifest
 from kanaalmonitor.deliveries.parse import parse_delivery
 from kanaalmonitor.deliveries.validate import validate_cells
+from kanaalmonitor.errors import DeliveryError, Problem
 from tests.helpers import RAW_2019
 
 CATALOGUE = Catalogue.load()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pytest import approx
 
-from tests.helpers import RAW_2019, publish_frames, staging, make_raw, query, warehouse_from
+from tests.helpers import RAW_2019, make_raw, publish_frames, query, staging, warehouse_from
 
 GM = "GM0344"
 

@@ -10,7 +10,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.deliveries.manifest import read_manifest

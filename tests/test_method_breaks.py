@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from pytest import approx
 
-from tests.helpers import (EDITIONS, RAW_2019, build_warehouse, staging, publish_frames, make_raw, query,
-                                      warehouse_from)
+from tests.helpers import EDITIONS, RAW_2019, build_warehouse, make_raw, publish_frames, query, staging, warehouse_from
 
 OLD = EDITIONS / "2018-old-method"
 BREAK = EDITIONS / "2019-break"

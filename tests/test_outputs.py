@@ -155,7 +155,7 @@ def test_export_follows_a_link_before_deciding(published, unchanged, tmp_path):
 def test_export_refuses_a_delivery_file_and_a_new_file_in_a_delivery(published, unchanged):
     raw, warehouse = published
     for target in (raw / "2019" / "kerncijfers.csv", raw / "2019" / "sub" / "observations.csv"):
-        refused(lambda: export(warehouse, target),
+        refused(lambda target=target: export(warehouse, target),
                 f"Refused to write the export to {target}: it lies inside the delivery folder {raw / '2019'} (it holds "
                 f"a manifest.toml). Nothing was written. {EXPORT_INSTEAD}")
     assert not (raw / "2019" / "sub").exists()

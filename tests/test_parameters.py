@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from prefect.exceptions import ParameterTypeError, SignatureMismatchError
 
+from flows.refresh import refresh
 from kanaalmonitor.cli import main
 from kanaalmonitor.errors import ExitCode
-from flows.refresh import refresh
 
 
 def test_parameters_are_coerced_from_the_text_a_trigger_sends():

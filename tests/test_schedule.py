@@ -10,19 +10,26 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from prefect.client.orchestration import SyncPrefectClient
-from prefect.client.schemas.filters import (ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey,
-                                            DeploymentFilter, DeploymentFilterId, FlowRunFilter, FlowRunFilterName,
-                                            FlowRunFilterState, FlowRunFilterStateType)
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    ArtifactFilterKey,
+    DeploymentFilter,
+    DeploymentFilterId,
+    FlowRunFilter,
+    FlowRunFilterName,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
 from prefect.client.schemas.objects import StateType
 from prefect.exceptions import ObjectNotFound
 from prefect.workers.process import ProcessWorker
 
-from kanaalmonitor.config import PROJECT_ROOT
-from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
 from kanaalmonitor.build.warehouse import run_checks
+from kanaalmonitor.config import PROJECT_ROOT
 from kanaalmonitor.db import connect
-from tests.ops_support import (BIN, EDITIONS, RAW_2019, kanaalmonitor, make_raw, prefect_env, stop,
-                               wait_until)
+from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
+from tests.ops_support import BIN, EDITIONS, RAW_2019, kanaalmonitor, make_raw, prefect_env, stop, wait_until
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 READY = "is being served and polling for scheduled runs"

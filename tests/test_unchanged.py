@@ -6,13 +6,21 @@ import shutil
 
 import pytest
 
-from kanaalmonitor.config import PROJECT_ROOT
 from kanaalmonitor.build.fingerprint import build_inputs
+from kanaalmonitor.config import PROJECT_ROOT
+from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.manifest import discover
 from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
-from kanaalmonitor.db import connect
-from tests.ops_support import (EDITIONS, RAW_2019, file_state, flow_run_id, kanaalmonitor, make_raw, prefect_env,
-                               run_artifacts)
+from tests.ops_support import (
+    EDITIONS,
+    RAW_2019,
+    file_state,
+    flow_run_id,
+    kanaalmonitor,
+    make_raw,
+    prefect_env,
+    run_artifacts,
+)
 
 
 def run(env, tmp_path, raw, warehouse, *extra):

@@ -10,14 +10,14 @@ import duckdb
 import pandas as pd
 
 from kanaalmonitor.build import fingerprint
-from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.build.lock import WarehouseBusy, writer_lock  # noqa: F401  (the refresh takes them from here)
 from kanaalmonitor.build.models import Model, build_models, load_models, run_checks
+from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import SQL_DIR, WAREHOUSE_MEMORY_LIMIT
 from kanaalmonitor.db import connect
-from kanaalmonitor.faults import crash_point
 from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.deliveries.validate import CheckedCells
+from kanaalmonitor.faults import crash_point
 
 
 class CheckFailed(Exception):
@@ -128,7 +128,7 @@ def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], stage
     con.execute("create schema if not exists staging")
     for name, frame in frames.items():
         con.register("frame", frame)
-        con.table("frame").project(_casts(name, frame.columns, frame.dtypes == object)).create(f"staging.{name}")
+        con.table("frame").project(_casts(name, frame.columns, frame.dtypes == object)).create(f"staging.{name}")  # noqa: E721 (pandas dtypes)
         con.unregister("frame")
     for database in staged:
         con.execute("attach ? as work (read_only)", [str(database)]).fetchall()

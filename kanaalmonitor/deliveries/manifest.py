@@ -11,8 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
-from pydantic import model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from kanaalmonitor.catalogue import Catalogue
@@ -189,7 +197,7 @@ class MethodChangeEntry(_Table):
     note: str = ""
 
     @model_validator(mode="after")
-    def _from_year(self) -> "MethodChangeEntry":
+    def _from_year(self) -> MethodChangeEntry:
         if self.kind == "break" and self.from_year is None:
             raise _refused(f"a break for {self.series} needs from_year",
                            "Write from_year = the first year on the new method.", keyed=False)

@@ -13,9 +13,9 @@ import pandas as pd
 
 from kanaalmonitor.catalogue import Catalogue, LabelError, split_label
 from kanaalmonitor.config import MAX_XLSX_UNPACKED_BYTES
-from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.deliveries.manifest import Delivery, DeliveryFile
 from kanaalmonitor.deliveries.tidy import TidyCells, read_tidy
+from kanaalmonitor.errors import DeliveryError, Problem
 
 MAX_PRINTED_BYTES = 5 * 1024 * 1024
 CELL_COLUMNS = ["municipality", "edition", "file", "row", "label", "series", "year", "cell", "scale",

@@ -18,8 +18,8 @@ from duckdb import sqltypes
 from kanaalmonitor.catalogue import Catalogue, LabelError
 from kanaalmonitor.config import MAX_FILE_BYTES, TIDY_MEMORY_LIMIT
 from kanaalmonitor.db import connect
-from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.deliveries.manifest import Delivery, DeliveryFile
+from kanaalmonitor.errors import DeliveryError, Problem
 
 TIDY_COLUMNS = {"series", "year", "value"}
 TIDY_OPTIONAL = {"municipality", "status"}

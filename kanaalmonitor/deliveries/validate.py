@@ -17,8 +17,8 @@ import duckdb
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import WAREHOUSE_MEMORY_LIMIT
 from kanaalmonitor.db import connect
-from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.deliveries.parse import ParsedDelivery
+from kanaalmonitor.errors import DeliveryError, Problem
 from schemas import numbers
 from schemas.observations import RULES, Observations, RemeasuredSeries
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kanaalmonitor.errors import Problem
 from kanaalmonitor.build.fingerprint import Inputs
-from kanaalmonitor.deliveries.manifest import Delivery
 from kanaalmonitor.build.warehouse import query_published
 from kanaalmonitor.db import connect
+from kanaalmonitor.deliveries.manifest import Delivery
+from kanaalmonitor.errors import Problem
 from kanaalmonitor.freshness import MissingEdition
 
 SUMMARY_KEY = "kanaalmonitor-verslag"
