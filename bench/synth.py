@@ -4,7 +4,8 @@ Edition e (2002..2026 by default) delivers, for every municipality and series, t
 The latest year of an edition is provisional: counts are off by up to 2 % (status P) and restated
 by the next edition (whose manifest says so in a revision note), grades are not yet surveyed ('-') and
 filled by the next edition; percentages are provisional at their final value. WhatsApp exists from 2016.
-Parts ('waarvan') stay within their parents. Files rotate between Parquet, ',' CSV with plain numbers and ';' CSV with Dutch numbers.
+Parts ('waarvan') stay within their parents. Files rotate between Parquet, ',' CSV with plain numbers
+and ';' CSV with Dutch numbers.
 
 The generator knows what the warehouse must hold and writes it to totals.json, computed here
 from its own arrays, never from the pipeline.
