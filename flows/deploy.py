@@ -8,20 +8,6 @@ DEPLOYMENT_NAME = "yearly"
 DEFAULT_CRON = "0 6 1 6 *"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 WORK_POOL = "kanaalmonitor"
-NO_SERVER = ("kanaalmonitor {command} needs a Prefect server that outlives it: start one with "
-             "`prefect server start --analytics-off` and set PREFECT_API_URL=http://127.0.0.1:4200/api.")
-
-
-def api_url() -> str | None:
-    """Apply the offline Prefect defaults and return the server URL the commands would use, if any."""
-    from kanaalmonitor.config import prefect_environment
-
-    prefect_environment()
-    from prefect.settings import get_current_settings
-
-    return get_current_settings().api.url
-
-
 def serve_refresh(name: str, cron: str, timezone: str, raw_dir: Path, warehouse: Path, wait_seconds: float,
                   notify_url: str | None = None) -> None:
     """Serve the refresh deployment with its yearly schedule until stopped; the schedule stays active after."""

@@ -99,13 +99,13 @@ def remove_notifications() -> bool:
 
 def main(argv: list[str]) -> int:
     """python -m flows.notify URL: the same notifications without `serve`, e.g. for prefect.yaml's deployment."""
-    from flows.deploy import NO_SERVER, api_url
+    from kanaalmonitor.config import NO_SERVER, prefect_api_url
     from kanaalmonitor.errors import ExitCode
 
     if len(argv) != 1:
         print("usage: python -m flows.notify WEBHOOK_URL", file=sys.stderr)
         return ExitCode.USAGE
-    if not api_url():
+    if not prefect_api_url():
         print(NO_SERVER.format(command="notify"), file=sys.stderr)
         return ExitCode.NO_SERVER
     automation = configure_notifications(argv[0])

@@ -70,9 +70,9 @@ def _cron(ctx, param, text: str) -> str:
 
 
 def _needs_server(command: str) -> None:
-    from flows.deploy import NO_SERVER, api_url
+    from kanaalmonitor.config import NO_SERVER, prefect_api_url
 
-    if not api_url():
+    if not prefect_api_url():
         raise Refused(NO_SERVER.format(command=command), ExitCode.NO_SERVER)
 
 
@@ -134,18 +134,15 @@ def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_
                    "nothing was rebuilt (--full-rebuild rebuilds anyway).")
     else:
         click.echo(f"Published {result.warehouse}: {len(result.deliveries)} deliveries, {result.observations} cells.")
-    for w in [*result.warnings, *(m.message for m in result.missing)]:
+    for w in [*result.warnings, *map(str, result.missing)]:
         click.echo(f"warning: {w}")
 
 
 def _refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool, wait: float, expect_edition: int | None):
     """The refresh flow; without a Prefect server and with nothing changed, the answer without starting one."""
-    from kanaalmonitor.config import prefect_environment
+    from kanaalmonitor.config import prefect_api_url
 
-    prefect_environment()
-    from prefect.settings import get_current_settings
-
-    if not full_rebuild and not get_current_settings().api.url:
+    if not full_rebuild and not prefect_api_url():
         from kanaalmonitor.refresh import unchanged_result
 
         known = unchanged_result(raw_dir, warehouse, expect_edition)

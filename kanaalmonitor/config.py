@@ -35,3 +35,15 @@ def prefect_environment() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+NO_SERVER = ("kanaalmonitor {command} needs a Prefect server that outlives it: start one with "
+             "`prefect server start --analytics-off` and set PREFECT_API_URL=http://127.0.0.1:4200/api.")
+
+
+def prefect_api_url() -> str | None:
+    """Apply the offline Prefect defaults and return the server URL the commands would use, if any."""
+    prefect_environment()
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -39,7 +42,7 @@ def test_second_run_on_unchanged_raw_files_leaves_the_warehouse_untouched(prefec
     assert first.stdout.startswith(f"Published {warehouse}: 1 deliveries")
     published = file_state(warehouse)
 
-    second = run(env, tmp_path, raw, warehouse)
+    second = run(env, tmp_path, raw, warehouse, "--expect-edition", "2019")
     assert second.stdout == (f"Unchanged: {warehouse} already holds these 1 deliveries; nothing was rebuilt "
                              "(--full-rebuild rebuilds anyway).\n")
     assert file_state(warehouse) == published
@@ -86,3 +89,19 @@ def test_a_changed_sql_model_changes_the_fingerprint(tmp_path):
     assert before - after == {("code", "warehouse/core/observations.sql", h) for k, n, h in before
                               if n == "warehouse/core/observations.sql"}
     assert len(after) == len(before)
+
+
+def test_a_missing_edition_is_a_warning_on_the_terminal_and_the_run_exits_0(built_2019, tmp_path):
+    from tests.helpers import copy_warehouse
+
+    warehouse = copy_warehouse(built_2019, tmp_path / "wh")
+    raw = make_raw(tmp_path, RAW_2019)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_SERVER_EPHEMERAL_ENABLED="false")
+    out = subprocess.run([sys.executable, "-m", "kanaalmonitor.cli", "run", "--raw-dir", str(raw), "--warehouse",
+                          str(warehouse), "--expect-edition", "2020"], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        f"Unchanged: {warehouse} already holds these 1 deliveries; nothing was rebuilt (--full-rebuild rebuilds anyway).",
+        "warning: editie 2020 van GM0344 is niet binnengekomen; laatste editie 2019, geladen op 2026-06-01 08:00"]
