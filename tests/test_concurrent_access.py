@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kanaalmonitor.build import warehouse as wh
+from kanaalmonitor.build.lock import writer_lock
 from tests.helpers import PROJECT_ROOT
 from tests.ops_support import BIN, file_state, kanaalmonitor, prefect_env, stop
 from tests.reliability import SIGNATURE_SQL, failed_checks, refresh_in_process, signature, snapshot
@@ -130,7 +130,7 @@ def test_a_refresh_while_another_holds_the_writer_lock_refuses_and_changes_nothi
                                                                                    published_before):
     raw, warehouse = published_before
     before_file, before = file_state(warehouse), snapshot(warehouse)
-    with wh.writer_lock(warehouse):
+    with writer_lock(warehouse):
         result = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse),
                                env=prefect_env(tmp_path / "client", prefect_server), cwd=tmp_path)
     assert result.returncode == 3, result.stderr[-3000:]

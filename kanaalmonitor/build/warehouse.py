@@ -10,7 +10,6 @@ import duckdb
 import pandas as pd
 
 from kanaalmonitor.build import fingerprint
-from kanaalmonitor.build.lock import WarehouseBusy, writer_lock  # noqa: F401  (the refresh takes them from here)
 from kanaalmonitor.build.models import Model, build_models, load_models, run_checks
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import SQL_DIR, WAREHOUSE_MEMORY_LIMIT
