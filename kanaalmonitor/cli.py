@@ -154,6 +154,44 @@ def _refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool, wait: float, ex
                    expect_edition=expect_edition)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+@app.command()
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, exists=True, file_okay=False),
+                metavar="[DELIVERY_FOLDER]...")
+@click.option("--raw-dir", type=click.Path(path_type=Path), default=RAW_DIR,
+              help=f"folder with the deliveries (default {RAW_DIR})")
+@warehouse_option(f"published DuckDB file to check against (default {WAREHOUSE_PATH}); only read")
+def check(folders: tuple[Path, ...], raw_dir: Path, warehouse: Path) -> None:
+    """check the deliveries under the raw folder, plus any DELIVERY_FOLDER not yet in it, as a run would,
+    changing nothing"""
+    from kanaalmonitor.build.warehouse import CheckFailed
+    from kanaalmonitor.errors import DeliveryError
+    from kanaalmonitor.refresh import dry_run
+
+    try:
+        result = dry_run(raw_dir, warehouse, folders)
+    except DeliveryError as exc:
+        raise Refused(exc.report(), ExitCode.REFUSED) from None
+    except CheckFailed as exc:
+        raise Refused(str(exc), ExitCode.CHECKS_FAILED) from None
+    if result.unchanged:
+        held = _count(len(result.deliveries), "delivery", "deliveries")
+        click.echo(f"Nothing new: {warehouse} already holds every delivery ({held}).")
+        return
+    editions = _count(len(result.new_editions), "new edition", "new editions")
+    if result.new_editions:
+        editions += ": " + ", ".join(f"{m} {e}" for m, e in result.new_editions)
+    click.echo(f"Ready to load: {_count(len(result.deliveries), 'delivery', 'deliveries')} ({editions}), "
+               f"{_count(result.cells, 'cell', 'cells')}, {_count(len(result.new_series), 'new series', 'new series')}, "
+               f"{_count(result.revised, 'revised figure', 'revised figures')}. Nothing was changed; "
+               "`kanaalmonitor run` loads them.")
+    for w in result.warnings:
+        click.echo(f"warning: {w}")
+
+
 @app.command()
 @click.argument("sql")
 @warehouse_option()

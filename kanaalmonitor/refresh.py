@@ -7,7 +7,8 @@ run each stage as a task; tests and the command line's fast paths call it with p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,12 @@ from kanaalmonitor.build import warehouse as wh
 from kanaalmonitor.build.fingerprint import Inputs, build_inputs
 from kanaalmonitor.build.lock import writer_lock
 from kanaalmonitor.catalogue import Catalogue
+from kanaalmonitor.config import MANIFEST_NAME
 from kanaalmonitor.db import connect
-from kanaalmonitor.deliveries.manifest import Delivery, discover
+from kanaalmonitor.deliveries.manifest import Delivery, discover, duplicate_editions, read_manifest
 from kanaalmonitor.deliveries.parse import ParsedDelivery, parse_delivery
 from kanaalmonitor.deliveries.validate import CheckedCells, check_against_published, validate_cells
-from kanaalmonitor.errors import DeliveryError
+from kanaalmonitor.errors import DeliveryError, Problem
 from kanaalmonitor.faults import crash_point
 from kanaalmonitor.freshness import MissingEdition, missing_editions
 from kanaalmonitor.paths import check_output
@@ -78,6 +80,11 @@ def build_warehouse(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue
 def publish_warehouse(tmp: Path, warehouse: Path) -> list[str]:
     """Swap the new file in and return the warnings it holds."""
     wh.publish(tmp, warehouse)
+    return built_warnings(warehouse)
+
+
+def built_warnings(warehouse: Path) -> list[str]:
+    """The warnings a built warehouse holds: restatements without a note."""
     con = connect(warehouse, read_only=True)
     try:
         rows = con.execute(
@@ -87,6 +94,26 @@ def publish_warehouse(tmp: Path, warehouse: Path) -> list[str]:
         con.close()
     return [f"{s} {y}: edition {ne} restates {ov:g} (edition {oe}) as {nv:g} without a note"
             for s, y, oe, ov, ne, nv in rows]
+
+
+def parse_and_validate(steps: Steps, deliveries: list[Delivery], catalogue: Catalogue,
+                       work: Path) -> tuple[list[ParsedDelivery], CheckedCells]:
+    """Parse every delivery and validate all their cells once; one DeliveryError lists every problem of every
+    file, sheet and delivery."""
+    parsed, problems, cells = [], [], None
+    for result in steps.each(check_delivery, deliveries, catalogue, work):
+        try:
+            parsed.append(result())
+        except DeliveryError as exc:
+            problems.extend(exc.problems)
+    if parsed:
+        try:
+            cells = steps.run(check_cells, parsed, catalogue, work)
+        except DeliveryError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeliveryError(problems)
+    return parsed, cells
 
 
 def unchanged_result(raw_dir: Path, warehouse: Path, expect_edition: int | None = None) -> RefreshResult | None:
@@ -118,7 +145,7 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(warehouse, wait_seconds) as work:
         outcome = Outcome("refused", warehouse, [], wh.published_inputs(warehouse))
-        parsed, cells = [], None
+        cells = None
         try:
             outcome.deliveries = steps.run(discover, raw_dir)
             outcome.missing = steps.run(missing_editions, outcome.deliveries, warehouse, expect_edition, now)
@@ -128,18 +155,7 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
                 return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0,
                                      missing=outcome.missing)
             catalogue = catalogue or Catalogue.load()
-            for result in steps.each(check_delivery, outcome.deliveries, catalogue, work):
-                try:
-                    parsed.append(result())
-                except DeliveryError as exc:
-                    outcome.problems.extend(exc.problems)
-            if parsed:
-                try:
-                    cells = steps.run(check_cells, parsed, catalogue, work)
-                except DeliveryError as exc:
-                    outcome.problems.extend(exc.problems)
-            if outcome.problems:
-                raise DeliveryError(outcome.problems)
+            parsed, cells = parse_and_validate(steps, outcome.deliveries, catalogue, work)
             crash_point("parsed")
             steps.run(check_published, cells, warehouse)
             tmp = steps.run(build_warehouse, parsed, cells, catalogue, warehouse, now, inputs)
@@ -156,3 +172,95 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
                 steps.report(outcome)
     return RefreshResult("published", str(warehouse), [d.name for d in outcome.deliveries], cells.count, warnings,
                          outcome.missing)
+
+
+@dataclass
+class DryRun:
+    """What a refresh would load, found without changing anything."""
+
+    deliveries: list[str]
+    unchanged: bool = False
+    cells: int = 0
+    new_editions: list[tuple[str, int]] = field(default_factory=list)
+    new_series: list[tuple[str, str]] = field(default_factory=list)  # (municipality, series)
+    revised: int = 0  # published current figures the load would change or withdraw
+    warnings: list[str] = field(default_factory=list)
+
+
+_NEW_EDITIONS = """
+select municipality, edition from built.editions
+except select municipality, edition from published.editions
+order by all
+"""
+_NEW_SERIES = """
+select distinct municipality, series from built.observations
+except select municipality, series from published.observations
+order by all
+"""
+_REVISED = """
+select count(*) from published.observations as p
+left join built.observations as b using (municipality, series, year)
+where b.series is null or b.value is distinct from p.value
+"""
+
+
+def delivery_set(raw_dir: Path, extra: Sequence[Path] = ()) -> list[Delivery]:
+    """The deliveries under raw_dir plus the delivery folders in extra (each read as if it lay in raw_dir);
+    one DeliveryError lists every problem."""
+    raw = Path(raw_dir).resolve()
+    deliveries, problems = discover(raw_dir), []
+    for folder in extra:
+        folder = Path(folder)
+        if raw == folder.resolve() or raw in folder.resolve().parents:
+            continue  # already part of the raw folder
+        manifest = folder / MANIFEST_NAME
+        if not manifest.is_file():
+            problems.append(Problem(str(folder), None, None, None, f"no {MANIFEST_NAME} in the delivery folder",
+                                    "Pass a folder that holds a manifest.toml and its tables (see raw/README.md)."))
+            continue
+        try:
+            deliveries.append(read_manifest(manifest, folder.resolve().parent))
+        except DeliveryError as exc:
+            problems.extend(exc.problems)
+    problems += duplicate_editions(deliveries)
+    if problems:
+        raise DeliveryError(problems)
+    return sorted(deliveries, key=lambda d: (d.municipality, d.edition))
+
+
+def dry_run(raw_dir: Path, warehouse: Path, extra: Sequence[Path] = (), catalogue: Catalogue | None = None,
+            now: dt.datetime | None = None) -> DryRun:
+    """Everything a refresh does short of publishing, on the deliveries under raw_dir plus the folders in extra:
+    parse, validate, the rules against the published warehouse, the build and its data rules, in a temporary
+    folder that is removed afterwards. No writer lock, no orchestration server; the published warehouse is only
+    read. Raises DeliveryError (every problem of every delivery) or CheckFailed as the refresh would."""
+    warehouse = Path(warehouse)
+    deliveries = delivery_set(raw_dir, extra)
+    names = [d.name for d in deliveries]
+    inputs = build_inputs(deliveries)
+    if inputs == wh.published_inputs(warehouse):
+        return DryRun(names, unchanged=True)
+    catalogue = catalogue or Catalogue.load()
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    with tempfile.TemporaryDirectory(prefix="kanaalmonitor-check-") as folder:
+        work = Path(folder)
+        parsed, cells = parse_and_validate(Steps(), deliveries, catalogue, work)
+        check_published(cells, warehouse)
+        frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(warehouse), now, inputs)
+        built = wh.build(work / "dry-run.duckdb", frames, staged=[cells.database])
+        result = DryRun(names, cells=cells.count, warnings=built_warnings(built))
+        con = connect()
+        try:
+            con.execute("attach ? as built (read_only)", [str(built)])
+            if warehouse.exists():
+                con.execute("attach ? as published (read_only)", [str(warehouse)])
+            else:  # nothing published: every edition and series is new
+                con.execute("attach ':memory:' as published")
+                for table in ("editions", "observations"):
+                    con.execute(f"create table published.{table} as from built.{table} limit 0")
+            result.new_editions = con.execute(_NEW_EDITIONS).fetchall()
+            result.new_series = con.execute(_NEW_SERIES).fetchall()
+            result.revised = con.execute(_REVISED).fetchone()[0]
+        finally:
+            con.close()
+    return result

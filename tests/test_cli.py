@@ -67,7 +67,7 @@ def test_every_command_and_option_has_help_text():
                for p in [None, *command.params]
                if (p is None and not command.help) or (isinstance(p, click.Option) and not p.help)]
     assert missing == []
-    assert sorted(app.commands) == ["describe", "export", "query", "report", "run", "serve", "status", "tables",
+    assert sorted(app.commands) == ["check", "describe", "export", "query", "report", "run", "serve", "status", "tables",
                                     "work-pool"]
 
 

@@ -127,7 +127,18 @@ def discover(raw_dir: Path, series: Iterable[str] | None = None) -> list[Deliver
                 problems.append(Problem(_rel(path, raw_dir), None, None, None,
                                         "data file outside any delivery",
                                         f"Put it in a folder with a {MANIFEST_NAME} (see raw/README.md)."))
-    seen: dict[tuple[str, int], str] = {}
+    problems += duplicate_editions(deliveries)
+    if not deliveries and not problems:
+        problems.append(Problem(str(raw_dir), None, None, None, "no delivery found",
+                                f"Add a folder with a {MANIFEST_NAME} and the tables (see raw/README.md)."))
+    if problems:
+        raise DeliveryError(problems)
+    return sorted(deliveries, key=lambda d: (d.municipality, d.edition))
+
+
+def duplicate_editions(deliveries: list[Delivery]) -> list[Problem]:
+    """A problem for every delivery that claims the edition and municipality of an earlier one."""
+    problems, seen = [], {}
     for d in deliveries:
         key = (d.municipality, d.edition)
         if key in seen:
@@ -135,12 +146,7 @@ def discover(raw_dir: Path, series: Iterable[str] | None = None) -> list[Deliver
                                     f"edition {d.edition} of {d.municipality} is also delivered in {seen[key]}",
                                     "Keep one folder per edition; put corrected files in that folder."))
         seen[key] = d.name
-    if not deliveries and not problems:
-        problems.append(Problem(str(raw_dir), None, None, None, "no delivery found",
-                                f"Add a folder with a {MANIFEST_NAME} and the tables (see raw/README.md)."))
-    if problems:
-        raise DeliveryError(problems)
-    return sorted(deliveries, key=lambda d: (d.municipality, d.edition))
+    return problems
 
 
 def _rel(path: Path, raw_dir: Path) -> str:

@@ -1,7 +1,10 @@
 -- Each channel's contacts as a share of all contacts of the year, in both views of _figures.
--- The catalogue (series.counts_contacts) says which series count a channel's contacts. Shares
--- are given only for a year in which every counted series has a figure in the view; in any other
--- year every channel's share is NULL (contacts still shown where known), so shares always sum to 100.
+-- The catalogue (series.counts_contacts) says which series count a channel's contacts. The shares
+-- of a year cover the channels delivered: inside an edition, the counted series that edition
+-- delivers at all (a row in any year, '-' included); in the current view, the counted series some
+-- edition delivered for that year. A channel no longer delivered is left out; a delivered series
+-- without a figure that year ('-', or withdrawn from the current view) leaves every share of the
+-- year NULL (contacts still shown where known), so shares always sum to 100.
 with counted as (
     select
         series,
@@ -11,25 +14,58 @@ with counted as (
     where counts_contacts
 ),
 
-years as (
+counted_vintages as (
+    select
+        vintages.municipality,
+        vintages.edition,
+        vintages.year,
+        counted.series,
+        counted.channel,
+        counted.position
+    from observation_vintages as vintages
+    inner join counted on vintages.series = counted.series
+),
+
+edition_years as (
     select distinct
-        figures.municipality,
-        figures.view_edition,
-        figures.year
-    from _figures as figures
-    inner join counted on figures.series = counted.series
+        municipality,
+        edition,
+        year
+    from counted_vintages
+),
+
+edition_series as (
+    select distinct
+        municipality,
+        edition,
+        series,
+        channel,
+        position
+    from counted_vintages
 ),
 
 grid as (
     select
-        years.municipality,
-        years.view_edition,
-        years.year,
-        counted.series,
-        counted.channel,
-        counted.position
-    from years
-    cross join counted
+        edition_years.municipality,
+        edition_years.edition as view_edition,
+        edition_years.year,
+        edition_series.series,
+        edition_series.channel,
+        edition_series.position
+    from edition_years
+    inner join edition_series
+        on
+            edition_years.municipality = edition_series.municipality
+            and edition_years.edition = edition_series.edition
+    union
+    select
+        municipality,
+        null as view_edition,
+        year,
+        series,
+        channel,
+        position
+    from counted_vintages
 ),
 
 per_channel as (
@@ -48,18 +84,34 @@ per_channel as (
             and grid.year = figures.year
             and grid.series = figures.series
     group by grid.municipality, grid.view_edition, grid.year, grid.channel
+),
+
+covered as (
+    select
+        municipality,
+        view_edition,
+        year,
+        string_agg(channel, ', ' order by position) as channels_covered
+    from per_channel
+    group by municipality, view_edition, year
 )
 
 select
-    municipality,
-    view_edition,
-    year,
-    channel,
-    contacts,
+    per_channel.municipality,
+    per_channel.view_edition,
+    per_channel.year,
+    per_channel.channel,
+    per_channel.contacts,
     case
-        when count(contacts) over per_year = count(*) over per_year
-            then 100 * contacts / nullif(sum(contacts) over per_year, 0)
+        when count(per_channel.contacts) over per_year = count(*) over per_year
+            then 100 * per_channel.contacts / nullif(sum(per_channel.contacts) over per_year, 0)
     end as share_pct,
-    position
+    covered.channels_covered,
+    per_channel.position
 from per_channel
-window per_year as (partition by municipality, view_edition, year)
+inner join covered
+    on
+        per_channel.municipality = covered.municipality
+        and per_channel.view_edition is not distinct from covered.view_edition
+        and per_channel.year = covered.year
+window per_year as (partition by per_channel.municipality, per_channel.view_edition, per_channel.year)

@@ -4,7 +4,8 @@ select
     year,
     channel,
     contacts,
-    share_pct
+    share_pct,
+    channels_covered
 from _channel_mix
 where view_edition is null
 order by municipality, year, position

@@ -5,6 +5,7 @@ select
     channel,
     contacts,
     share_pct,
+    channels_covered,
     view_edition as edition
 from _channel_mix
 where view_edition is not null
