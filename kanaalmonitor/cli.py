@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
-from importlib.metadata import version
 from pathlib import Path
 
 import click
@@ -13,8 +13,9 @@ import click
 from flows.deploy import DEFAULT_CRON, DEFAULT_TIMEZONE, DEPLOYMENT_NAME, WORK_POOL
 from kanaalmonitor.config import DEFAULT_MUNICIPALITY, PROJECT_ROOT, RAW_DIR, WAREHOUSE_PATH
 from kanaalmonitor.errors import ExitCode
+from kanaalmonitor.query import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+from kanaalmonitor.query import FORMATS as QUERY_FORMATS
 
-READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"}  # MULTI: PIVOT
 DEFAULT_REPORT_OUT = PROJECT_ROOT / "out" / "report"
 FORMATS = ("csv", "parquet", "xlsx")
 
@@ -35,12 +36,12 @@ def warehouse_option(help_text: str = f"DuckDB file to read (default {WAREHOUSE_
                         show_default=False, help=help_text)
 
 
-def seconds_option(help_text: str) -> Callable:
+def seconds_option(help_text: str, name: str = "--wait", default: float = 0.0) -> Callable:
     def check(ctx, param, value: float) -> float:
         if not 0 <= value <= 86400:
             raise click.BadParameter(f"{value:g} is not between 0 and 86400 seconds")
         return value
-    return click.option("--wait", type=float, default=0.0, metavar="SECONDS", callback=check, help=help_text)
+    return click.option(name, type=float, default=default, metavar="SECONDS", callback=check, help=help_text)
 
 
 def expect_option() -> Callable:
@@ -92,6 +93,8 @@ def _read(warehouse: Path, action: Callable) -> object:
             from None
     try:
         return action(con)
+    except BrokenPipeError:
+        raise
     except LookupError as exc:
         raise Refused(str(exc.args[0]) if exc.args else str(exc), ExitCode.CANNOT_READ) from None
     except OSError as exc:
@@ -101,7 +104,7 @@ def _read(warehouse: Path, action: Callable) -> object:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version("kanaalmonitor"), "--version", prog_name="kanaalmonitor",
+@click.version_option(None, "--version", package_name="kanaalmonitor", prog_name="kanaalmonitor",
                       help="print the version and exit")
 def app() -> None:
     """Customer-contact figures, every edition kept, in a DuckDB warehouse."""
@@ -193,29 +196,54 @@ def check(folders: tuple[Path, ...], raw_dir: Path, warehouse: Path) -> None:
 
 
 @app.command()
-@click.argument("sql")
+@click.argument("sql", required=False)
+@click.option("-f", "--file", "sql_file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+              metavar="FILE.sql", help="read the statement from this file ('-': standard input) instead of SQL")
 @warehouse_option()
-@click.option("--csv", "as_csv", is_flag=True, help="print CSV instead of an aligned table")
-def query(sql: str, warehouse: Path, as_csv: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
+              help="table (aligned, NULL for missing values, a line with the number of rows), csv (NULL as an "
+                   "empty field) or json (an array of objects)")
+@click.option("--csv", "as_csv", is_flag=True, help="the same as --format csv")
+@click.option("--max-rows", type=click.IntRange(min=0), default=DEFAULT_MAX_ROWS, show_default=True, metavar="N",
+              help="print at most N rows and say how many were left out; 0 prints all (csv and json only)")
+@seconds_option(f"stop the query after this long (default {DEFAULT_TIMEOUT:g}; 0: no limit)", "--timeout",
+                DEFAULT_TIMEOUT)
+def query(sql: str | None, sql_file: Path | None, warehouse: Path, fmt: str, as_csv: bool, max_rows: int,
+          timeout: float) -> None:
     """run one read-only SQL statement on the published warehouse, e.g. "select * from kerncijfers\""""
-    import duckdb
+    from kanaalmonitor.query import QueryError, print_query
 
-    def run_one(con):
-        kinds = [st.type.name for st in duckdb.extract_statements(sql)]
-        if len(kinds) != 1 or kinds[0] not in READ_STATEMENTS:
-            raise Refused(f"Query refused: kanaalmonitor query runs one statement that only reads "
-                          f"({', '.join(sorted(READ_STATEMENTS))}); got {', '.join(kinds) or 'none'}. "
-                          f"Nothing was changed.", ExitCode.CANNOT_READ)
-        return con.execute(sql).df()
-
-    try:
-        df = _read(warehouse, run_one)
-    except duckdb.Error as exc:
-        raise Refused(f"Query failed: {exc}", ExitCode.CANNOT_READ) from None
     if as_csv:
-        df.to_csv(sys.stdout, index=False)
-    else:
-        click.echo(df.to_string(index=False, na_rep="NULL") if len(df.columns) else "")
+        if fmt not in ("table", "csv"):
+            raise click.UsageError(f"--csv and --format {fmt} ask for two formats; give one.")
+        fmt = "csv"
+    if max_rows == 0 and fmt == "table":
+        raise click.UsageError("--max-rows 0 prints every row only with --format csv or json; a table is aligned "
+                               "in memory.")
+    sql = _statement(sql, sql_file)
+    try:
+        _read(warehouse, lambda con: print_query(con, sql, sys.stdout, sys.stderr, fmt, max_rows, timeout))
+        sys.stdout.flush()
+    except QueryError as exc:
+        raise Refused(str(exc), ExitCode.CANNOT_READ) from None
+    except BrokenPipeError:  # the reader stopped reading (| head): the query has ended with the connection
+        _closed_pipe()
+
+
+def _statement(sql: str | None, sql_file: Path | None) -> str:
+    """The statement given as the argument or in the file (-f), exactly one of them."""
+    if (sql is None) == (sql_file is None):
+        raise click.UsageError("Give the statement either as SQL or with -f FILE.sql, not both or neither.")
+    if sql_file is None:
+        return sql
+    try:
+        data = sys.stdin.buffer.read() if str(sql_file) == "-" else sql_file.read_bytes()
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{sql_file} is not UTF-8 text ({exc.reason} at byte {exc.start}).",
+                                 param_hint="'-f' / '--file'") from None
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {sql_file}: {exc.strerror}.", param_hint="'-f' / '--file'") from None
 
 
 @app.command()
@@ -336,6 +364,13 @@ def work_pool(name: str) -> None:
                f"start a worker with: prefect worker start --pool {name}")
 
 
+def _closed_pipe() -> None:
+    """Standard output was closed by its reader: send what is left to /dev/null, so exiting prints nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; return its exit code. Every refusal prints one message, without a traceback."""
     try:
@@ -352,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return ExitCode.USAGE
     except BrokenPipeError:
+        _closed_pipe()
         return ExitCode.OK
     except Exception as exc:  # noqa: BLE001  (every other error: one line, then the traceback for the record)
         click.echo(f"Unexpected error ({type(exc).__name__}): {exc}", err=True)

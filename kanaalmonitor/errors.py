@@ -50,7 +50,7 @@ class ExitCode(IntEnum):
     REFUSED = 1  # a delivery or the catalogue was refused; nothing was loaded
     CHECKS_FAILED = 2  # a data rule found offending rows; nothing was published
     BUSY = 3  # another refresh is writing the same warehouse
-    CANNOT_READ = 4  # no warehouse, an unknown table or edition, a refused or failed query, an unwritable file
+    CANNOT_READ = 4  # no warehouse, an unknown table or edition, a refused, failed or timed-out query, an unwritable file
     NO_SERVER = 5  # serve, work-pool and notify need a Prefect server that outlives them
     USAGE = 6  # a bad option or argument
     OUTPUT_REFUSED = 7  # the output would land on an input (raw/, the catalogue, the code, the warehouse)

@@ -22,11 +22,13 @@ def test_query_prints_a_table(warehouse_2019):
                         "order by year", "--warehouse", str(warehouse_2019))
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
-        "           series  year    value",
-        "phone_calls_14030  2015     NULL",
-        "phone_calls_14030  2016  98185.0",
-        "phone_calls_14030  2017 164862.0",
-        "phone_calls_14030  2018 189857.0",
+        "series             year   value",
+        "-----------------  ----  ------",
+        "phone_calls_14030  2015    NULL",
+        "phone_calls_14030  2016   98185",
+        "phone_calls_14030  2017  164862",
+        "phone_calls_14030  2018  189857",
+        "4 rows",
     ]
 
 
