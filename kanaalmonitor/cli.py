@@ -121,8 +121,7 @@ def app() -> None:
 def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_edition: int | None) -> None:
     """load every delivery under the raw folder and publish the warehouse"""
     from kanaalmonitor.build.lock import WarehouseBusy
-    from kanaalmonitor.build.warehouse import CheckFailed
-    from kanaalmonitor.errors import DeliveryError
+    from kanaalmonitor.errors import CheckFailed, DeliveryError
 
     try:
         result = _refresh(raw_dir, warehouse, full_rebuild, wait, expect_edition)
@@ -170,8 +169,7 @@ def _count(n: int, one: str, many: str) -> str:
 def check(folders: tuple[Path, ...], raw_dir: Path, warehouse: Path) -> None:
     """check the deliveries under the raw folder, plus any DELIVERY_FOLDER not yet in it, as a run would,
     changing nothing"""
-    from kanaalmonitor.build.warehouse import CheckFailed
-    from kanaalmonitor.errors import DeliveryError
+    from kanaalmonitor.errors import CheckFailed, DeliveryError
     from kanaalmonitor.refresh import dry_run
 
     try:

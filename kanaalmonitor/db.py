@@ -20,3 +20,19 @@ def read_only_connection(warehouse: Path) -> duckdb.DuckDBPyConnection:
     if not Path(warehouse).exists():
         raise FileNotFoundError(f"No warehouse at {warehouse}: run `kanaalmonitor run` first.")
     return connect(warehouse, read_only=True, enable_external_access=False, lock_configuration=True)
+
+
+def query_published(warehouse: Path, sql: str, params: list | None = None) -> list[tuple] | None:
+    """Rows of one read-only query on the published warehouse; None when there is no file or the query fails."""
+    if not Path(warehouse).exists():
+        return None
+    try:
+        con = connect(warehouse, read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return con.execute(sql, params or []).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()

@@ -1,9 +1,13 @@
-"""The one error type a refused delivery raises, and its report."""
+"""The error types of a refused delivery (with its report) and of a broken data rule, and the exit codes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, order=True)
@@ -41,6 +45,18 @@ class DeliveryError(Exception):
 
 def _sort_key(p: Problem) -> tuple:
     return (p.file, p.row if p.row is not None else -1, p.rule, p.label or "", p.value or "")
+
+
+class CheckFailed(Exception):
+    """A data rule found offending rows in the built warehouse; nothing was published."""
+
+    def __init__(self, failures: dict[str, pd.DataFrame]):
+        self.failures = failures
+        lines = [f"Warehouse not published: {len(failures)} data rule(s) broken."]
+        for name, rows in failures.items():
+            lines.append(f"- {name}: {len(rows)} offending row(s)")
+            lines.append("  " + rows.head(5).to_string(index=False).replace("\n", "\n  "))
+        super().__init__("\n".join(lines))
 
 
 class ExitCode(IntEnum):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kanaalmonitor.build.warehouse import query_published
+from kanaalmonitor.db import query_published
 from kanaalmonitor.deliveries.manifest import Delivery
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

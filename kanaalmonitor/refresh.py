@@ -11,22 +11,25 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kanaalmonitor.build import warehouse as wh
-from kanaalmonitor.build.fingerprint import Inputs, build_inputs
+from kanaalmonitor.build.fingerprint import Inputs, build_inputs, published_inputs
 from kanaalmonitor.build.lock import writer_lock
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import MANIFEST_NAME
 from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.manifest import Delivery, discover, duplicate_editions, read_manifest
-from kanaalmonitor.deliveries.parse import ParsedDelivery, parse_delivery
-from kanaalmonitor.deliveries.validate import CheckedCells, check_against_published, validate_cells
-from kanaalmonitor.errors import DeliveryError, Problem
+from kanaalmonitor.errors import CheckFailed, DeliveryError, Problem
 from kanaalmonitor.faults import crash_point
 from kanaalmonitor.freshness import MissingEdition, missing_editions
 from kanaalmonitor.paths import check_output
-from kanaalmonitor.report.run_report import Outcome
+
+# The stages' own modules (pandas, pandera, the build) are imported where they run, so the unchanged fast path
+# loads none of them (tests/test_import_weight.py).
+if TYPE_CHECKING:
+    from kanaalmonitor.deliveries.parse import ParsedDelivery
+    from kanaalmonitor.deliveries.validate import CheckedCells
+    from kanaalmonitor.report.run_report import Outcome
 
 
 @dataclass
@@ -57,28 +60,38 @@ class Steps:
 
 def check_delivery(delivery: Delivery, catalogue: Catalogue, work: Path) -> ParsedDelivery:
     """Parse one delivery into raw cells (its tidy files into Parquet files under the work folder)."""
+    from kanaalmonitor.deliveries.parse import parse_delivery
+
     return parse_delivery(delivery, catalogue, work)
 
 
 def check_cells(parsed: list[ParsedDelivery], catalogue: Catalogue, work: Path) -> CheckedCells:
     """Validate the raw cells of every delivery in one table of the work database, once, against the schemas."""
+    from kanaalmonitor.deliveries.validate import validate_cells
+
     return validate_cells(parsed, catalogue, work / "cells.duckdb")
 
 
 def check_published(cells: CheckedCells, warehouse: Path) -> None:
     """Refuse a delivery set that would drop or rewrite what the published warehouse holds."""
+    from kanaalmonitor.deliveries.validate import check_against_published
+
     check_against_published(cells, warehouse)
 
 
 def build_warehouse(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue: Catalogue, warehouse: Path,
                     now: dt.datetime, inputs: Inputs | None = None) -> Path:
     """Stage the validated cells, build every table in a new file and run the data rules."""
+    from kanaalmonitor.build import warehouse as wh
+
     frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(warehouse), now, inputs)
     return wh.build(warehouse, frames, staged=[cells.database])
 
 
 def publish_warehouse(tmp: Path, warehouse: Path) -> list[str]:
     """Swap the new file in and return the warnings it holds."""
+    from kanaalmonitor.build import warehouse as wh
+
     wh.publish(tmp, warehouse)
     return built_warnings(warehouse)
 
@@ -119,7 +132,7 @@ def parse_and_validate(steps: Steps, deliveries: list[Delivery], catalogue: Cata
 def unchanged_result(raw_dir: Path, warehouse: Path, expect_edition: int | None = None) -> RefreshResult | None:
     """The result of a refresh when the deliveries and the code are those of the published warehouse (nothing
     to rebuild), found without the writer lock or an orchestration server; None when there is work to do."""
-    previous = wh.published_inputs(Path(warehouse))
+    previous = published_inputs(Path(warehouse))
     if previous is None:
         return None
     deliveries = discover(Path(raw_dir))
@@ -138,13 +151,15 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
     now (the load time of new files) and catalogue (schemas/*.csv) are fixed only by tests; expect_edition
     (default: the year of now) is the edition every municipality that delivered before should have delivered.
     """
+    from kanaalmonitor.report.run_report import Outcome
+
     check_output(warehouse, "warehouse", raw_dir=raw_dir)
     steps = steps or Steps()
     raw_dir, warehouse = Path(raw_dir), Path(warehouse)
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(warehouse, wait_seconds) as work:
-        outcome = Outcome("refused", warehouse, [], wh.published_inputs(warehouse))
+        outcome = Outcome("refused", warehouse, [], published_inputs(warehouse))
         cells = None
         try:
             outcome.deliveries = steps.run(discover, raw_dir)
@@ -164,7 +179,7 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
         except DeliveryError as exc:
             outcome.problems = exc.problems
             raise
-        except wh.CheckFailed as exc:
+        except CheckFailed as exc:
             outcome.status, outcome.detail = "checks-failed", str(exc)
             raise
         finally:
@@ -234,11 +249,13 @@ def dry_run(raw_dir: Path, warehouse: Path, extra: Sequence[Path] = (), catalogu
     parse, validate, the rules against the published warehouse, the build and its data rules, in a temporary
     folder that is removed afterwards. No writer lock, no orchestration server; the published warehouse is only
     read. Raises DeliveryError (every problem of every delivery) or CheckFailed as the refresh would."""
+    from kanaalmonitor.build import warehouse as wh
+
     warehouse = Path(warehouse)
     deliveries = delivery_set(raw_dir, extra)
     names = [d.name for d in deliveries]
     inputs = build_inputs(deliveries)
-    if inputs == wh.published_inputs(warehouse):
+    if inputs == published_inputs(warehouse):
         return DryRun(names, unchanged=True)
     catalogue = catalogue or Catalogue.load()
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

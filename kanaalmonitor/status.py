@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from kanaalmonitor.build.warehouse import query_published
+from kanaalmonitor.db import query_published
 from kanaalmonitor.freshness import local_time, missing_editions
 
 FLOW_NAME = "refresh"

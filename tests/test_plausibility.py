@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kanaalmonitor.build import warehouse as wh
+from kanaalmonitor.db import query_published
 from kanaalmonitor.deliveries.manifest import discover
 from kanaalmonitor.report.run_report import Outcome, summary_markdown
 from tests.helpers import staging
@@ -15,8 +16,8 @@ def test_changes_of_more_than_a_quarter_warn(tmp_path):
     target = tmp_path / "kanaalmonitor.duckdb"
     wh.publish(wh.build(target, staging(raw)), target)
 
-    got = wh.query_published(target, "select series, year, previous_value, value, change, change_pct "
-                                     "from plausibility_warnings order by series, year")
+    got = query_published(target, "select series, year, previous_value, value, change, change_pct "
+                                  "from plausibility_warnings order by series, year")
     # From raw/2019/kerncijfers.csv; every other year-on-year change is within 25 % (largest: 14030 calls
     # 2018, (189.857 - 164.862) / 164.862 = +15,2 %; reachability 2016, (91 - 81) / 81 = +12,3 %).
     assert got == [

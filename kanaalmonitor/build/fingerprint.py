@@ -7,11 +7,14 @@ published warehouse's `build_info` has nothing to do.
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kanaalmonitor.config import PROJECT_ROOT
+from kanaalmonitor.db import query_published
 from kanaalmonitor.deliveries.manifest import Delivery, file_sha256
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CODE_FILES = ("schemas/*.csv", "schemas/*.py", "flows/*.py", "kanaalmonitor/**/*.py", "warehouse/**/*.sql",
               "warehouse/models.toml")
@@ -29,5 +32,12 @@ def build_inputs(deliveries: list[Delivery], root: Path = PROJECT_ROOT) -> Input
 
 
 def as_frame(inputs: Inputs) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(sorted(inputs), columns=COLUMNS)
 
+
+def published_inputs(warehouse: Path) -> Inputs | None:
+    """The inputs recorded in the published warehouse's build_info, or None when there is nothing to compare."""
+    rows = query_published(warehouse, "select kind, name, sha256 from build_info")
+    return None if rows is None else frozenset(rows)

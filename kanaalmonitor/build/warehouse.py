@@ -16,19 +16,8 @@ from kanaalmonitor.config import SQL_DIR, WAREHOUSE_MEMORY_LIMIT
 from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.deliveries.validate import CheckedCells
+from kanaalmonitor.errors import CheckFailed
 from kanaalmonitor.faults import crash_point
-
-
-class CheckFailed(Exception):
-    """A data rule found offending rows in the built warehouse; nothing was published."""
-
-    def __init__(self, failures: dict[str, pd.DataFrame]):
-        self.failures = failures
-        lines = [f"Warehouse not published: {len(failures)} data rule(s) broken."]
-        for name, rows in failures.items():
-            lines.append(f"- {name}: {len(rows)} offending row(s)")
-            lines.append("  " + rows.head(5).to_string(index=False).replace("\n", "\n  "))
-        super().__init__("\n".join(lines))
 
 
 def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
@@ -46,28 +35,6 @@ def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
     finally:
         con.close()
     return {(f, s): t for f, s, t in rows}
-
-
-def query_published(warehouse: Path, sql: str, params: list | None = None) -> list[tuple] | None:
-    """Rows of one read-only query on the published warehouse; None when there is no file or the query fails."""
-    if not Path(warehouse).exists():
-        return None
-    try:
-        con = connect(warehouse, read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        return con.execute(sql, params or []).fetchall()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-
-
-def published_inputs(warehouse: Path) -> fingerprint.Inputs | None:
-    """The inputs recorded in the published warehouse's build_info, or None when there is nothing to compare."""
-    rows = query_published(warehouse, "select kind, name, sha256 from build_info")
-    return None if rows is None else frozenset(rows)
 
 
 def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue: Catalogue,

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kanaalmonitor.build.fingerprint import Inputs
-from kanaalmonitor.build.warehouse import query_published
-from kanaalmonitor.db import connect
+from kanaalmonitor.db import connect, query_published
 from kanaalmonitor.deliveries.manifest import Delivery
 from kanaalmonitor.errors import Problem
 from kanaalmonitor.freshness import MissingEdition
