@@ -5,6 +5,7 @@
     python bench/bench.py b2     # second run on unchanged raw/, vs floor A
     python bench/bench.py b3     # synthetic 1M and 10M observations, vs floor B, with peak RSS
     python bench/bench.py b4     # growth from 1M to 10M (runs what b3 runs)
+    python bench/bench.py b5     # kanaalmonitor query on observations vs bare Python + DuckDB, same select
 
 Runs alternate between the pipeline and its floor, so a change in machine load hits both.
 Each run is a separate process, timed from start to exit; peak RSS is the largest resident set
@@ -28,7 +29,7 @@ PROJECT = BENCH.parent
 DATA = BENCH / "data"
 RESULTS = BENCH / "results"
 BIN = Path(sys.executable).parent
-GOALS = {"b1": 1.3, "b2": 1.1, "b3": 2.0, "b4": 11.0}
+GOALS = {"b1": 1.3, "b2": 1.1, "b3": 2.0, "b4": 11.0, "b5": 1.5}
 RSS_GOAL_MB = 1024
 
 
@@ -143,6 +144,30 @@ def bench_b2(repeat: int) -> dict:
     return _ratio("b2", res, "floor_a")
 
 
+B5_SQL = "select * from observations where series = 'phone_calls' order by year"
+
+
+def bare_duckdb(warehouse: Path, sql: str) -> list[str]:
+    """The floor of B5: a bare Python process that runs the select on the file read-only and prints the rows."""
+    return [sys.executable, "-c", "import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=True); "
+            "print(con.execute(sys.argv[2]).fetchall())", str(warehouse), sql]
+
+
+def bench_b5(repeat: int) -> dict:
+    """kanaalmonitor query against the bare DuckDB process, on the warehouse of the shipped raw/."""
+    target = DATA / "b5" / "kanaalmonitor.duckdb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    log = RESULTS / "logs" / "b5.log"
+    measure(pipeline(PROJECT / "raw", target), log)  # builds it, or answers "Unchanged"
+    query = [str(BIN / "kanaalmonitor"), "query", B5_SQL, "--warehouse", str(target)]
+    measure(query, log)  # untimed: the first run reads the files into the page cache
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    res = alternate({"bare_duckdb": (bare_duckdb(target, B5_SQL), lambda: None), "b5": (query, lambda: None)},
+                    repeat, log)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    return _ratio("b5", res, "bare_duckdb")
+
+
 def synthetic(observations: int) -> Path:
     """The synthetic deliveries of this size under bench/data (written once; the generator is deterministic)."""
     sys.path.insert(0, str(BENCH))
@@ -201,8 +226,8 @@ def _ratio(label: str, res: dict, floor: str, goal: str | None = None) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("benchmark", choices=["a", "b1", "b2", "b3", "b4"])
-    p.add_argument("--repeat", type=int, default=5, help="runs of each command (default 5; 3 for b3/b4)")
+    p.add_argument("benchmark", choices=["a", "b1", "b2", "b3", "b4", "b5"])
+    p.add_argument("--repeat", type=int, default=5, help="runs of each command (default 5; 3 for b3/b4, 11 for b5)")
     p.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000],
                    help="synthetic sizes for b3/b4 (default 1000000 10000000)")
     args = p.parse_args()
@@ -213,6 +238,8 @@ def main() -> None:
         res = bench_b1(args.repeat)
     elif args.benchmark == "b2":
         res = bench_b2(args.repeat)
+    elif args.benchmark == "b5":
+        res = bench_b5(args.repeat if "--repeat" in sys.argv else 11)
     else:
         repeat = args.repeat if "--repeat" in sys.argv else 3
         res = bench_b3(repeat, args.sizes)
