@@ -151,3 +151,33 @@ def test_a_closed_pipe_ends_the_query_quietly(built_2019):
     assert proc.wait(timeout=60) == 0
     assert proc.stderr.read() == ""
     proc.stderr.close()
+
+
+TYPES = ("select 88.3::float as f, 3.50::decimal(4, 2) as d, true as b, date '2019-06-01' as day, "
+         "null::varchar as n")
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("table", "   f     d  b     day         n\n----  ----  ----  ----------  ----\n"
+              "88.3  3.50  true  2019-06-01  NULL\n1 row\n"),
+    ("csv", "f,d,b,day,n\n88.3,3.50,true,2019-06-01,\n"),
+    ("json", '[{"f": 88.3, "d": 3.5, "b": true, "day": "2019-06-01", "n": null}\n]\n'),
+])
+def test_each_type_in_one_notation(fmt, expected):
+    import io
+
+    import duckdb
+
+    from kanaalmonitor.query import print_query
+
+    out, err = io.StringIO(), io.StringIO()
+    print_query(duckdb.connect(), TYPES, out, err, fmt)
+    assert (out.getvalue(), err.getvalue()) == (expected, "")
+
+
+def test_a_statement_after_with_is_named_by_its_kind():
+    from kanaalmonitor.query import QueryError, check_statement
+
+    with pytest.raises(QueryError) as info:
+        check_statement("with s as (select 1) insert into series select * from s")
+    assert "got 1 statement: insert." in str(info.value)
