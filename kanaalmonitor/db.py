@@ -8,11 +8,21 @@ import duckdb
 
 # No connection ever downloads or loads an extension on its own.
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# The published warehouse is written for the oldest DuckDB storage that holds everything it uses (tables, their
+# COMMENT ON texts on tables and columns): DuckDB 1.0 and every later client (the DuckDB CLI, DBeaver, R, Python)
+# opens it. Written as v0.10.0, DuckDB 0.10.0 cannot read the comments; the default (the newest storage) opens
+# in no 1.x client.
+STORAGE_VERSION = "v1.0.0"
 
 
 def connect(path: Path | str = ":memory:", read_only: bool = False, **settings: object) -> duckdb.DuckDBPyConnection:
     """A connection to a DuckDB file (or memory) with the offline settings and any others given."""
     return duckdb.connect(str(path), read_only=read_only, config={**OFFLINE, **settings})
+
+
+def new_warehouse(path: Path | str, **settings: object) -> duckdb.DuckDBPyConnection:
+    """A connection that creates the warehouse file to publish, in the storage of STORAGE_VERSION."""
+    return connect(path, storage_compatibility_version=STORAGE_VERSION, **settings)
 
 
 def read_only_connection(warehouse: Path) -> duckdb.DuckDBPyConnection:

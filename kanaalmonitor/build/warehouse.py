@@ -13,7 +13,7 @@ from kanaalmonitor.build import fingerprint
 from kanaalmonitor.build.models import Model, build_models, load_models, run_checks
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import SQL_DIR, WAREHOUSE_MEMORY_LIMIT
-from kanaalmonitor.db import connect
+from kanaalmonitor.db import connect, new_warehouse
 from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.deliveries.validate import CheckedCells
 from kanaalmonitor.errors import CheckFailed
@@ -121,7 +121,7 @@ def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | N
     tmp = Path(f"{target}.tmp")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
-    con = connect(tmp, memory_limit=WAREHOUSE_MEMORY_LIMIT, preserve_insertion_order=False)
+    con = new_warehouse(tmp, memory_limit=WAREHOUSE_MEMORY_LIMIT, preserve_insertion_order=False)
     try:
         stage(con, frames, staged)
         crash_point("staged")
