@@ -17,6 +17,8 @@ from kanaalmonitor.config import CHANNELS_FILE, LABELS_FILE, SERIES_FILE
 from kanaalmonitor.errors import DeliveryError, Problem
 
 UNITS = ("count", "percent", "grade")
+# How a unit is named for analysts (the Excel export).
+UNIT_NAMES_NL = {"count": "aantal", "percent": "procent", "grade": "rapportcijfer"}
 MAX_SUGGESTIONS = 3
 
 _SPACE = re.compile(r"\s+")

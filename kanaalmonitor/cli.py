@@ -15,9 +15,9 @@ from kanaalmonitor.config import DEFAULT_MUNICIPALITY, PROJECT_ROOT, RAW_DIR, WA
 from kanaalmonitor.errors import ExitCode
 from kanaalmonitor.query import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from kanaalmonitor.query import FORMATS as QUERY_FORMATS
+from kanaalmonitor.tables import FORMATS as EXPORT_FORMATS
 
 DEFAULT_REPORT_OUT = PROJECT_ROOT / "out" / "report"
-FORMATS = ("csv", "parquet", "xlsx")
 
 
 class Refused(click.ClickException):
@@ -267,14 +267,17 @@ def describe(table: str, warehouse: Path) -> None:
 
 @app.command()
 @click.argument("table")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
-              help="csv (comma-separated, '.' decimals, as stored), parquet (typed, with the column "
-                   "descriptions as metadata) or xlsx (Dutch headers and number formats)")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="csv (comma-separated, '.' decimals), csv-nl (for Dutch Excel: ';'-separated, decimal comma, "
+                   "UTF-8 with BOM), parquet (typed, with the column descriptions as metadata) or xlsx (Dutch "
+                   "headers, names beside codes and number formats); figures are numbers in every format, the "
+                   "printed tables' text as printed in its own columns")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="file to write (replaced whole if it exists)")
 @warehouse_option()
 def export(table: str, fmt: str, out: Path, warehouse: Path) -> None:
-    """write one table (e.g. kerncijfers) to a CSV, Parquet or Excel file"""
+    """write one table (e.g. kerncijfers) to a CSV, Dutch CSV, Parquet or Excel file"""
+    from kanaalmonitor.errors import DeliveryError
     from kanaalmonitor.paths import OutputRefused
     from kanaalmonitor.tables import export_table
 
@@ -282,6 +285,8 @@ def export(table: str, fmt: str, out: Path, warehouse: Path) -> None:
         n = _read(warehouse, lambda con: export_table(con, table, fmt, out))
     except OutputRefused as exc:
         raise Refused(str(exc), ExitCode.OUTPUT_REFUSED) from None
+    except DeliveryError as exc:
+        raise Refused(exc.report(), ExitCode.REFUSED) from None
     click.echo(f"Wrote {n} rows of {table} to {out} ({fmt}).")
 
 

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from decimal import Decimal
 from pathlib import Path
 
-FORMATS = ("csv", "parquet", "xlsx")
+FORMATS = ("csv", "csv-nl", "parquet", "xlsx")
+# A printed table's year column holds text as printed; its export holds the figure, and the text in PRINTED + year.
+PRINTED = "printed_"
+FIGURE_COMMENT = ("Figure for the year named by the column, a number (from observations, or observation_vintages "
+                  "of the row's edition); empty where not available.")
 
 HEADERS_NL = {
     "municipality": "gemeente",
     "series": "reeks",
     "label_nl": "omschrijving",
-    "unit": "eenheid",
-    "channel": "kanaal",
+    "unit": "eenheid (code)",
+    "unit_name": "eenheid",
+    "channel": "kanaal (code)",
+    "channel_name": "kanaal",
     "parent": "totaalreeks",
     "description": "beschrijving (Engels)",
     "counts_contacts": "telt contacten",
@@ -91,6 +98,8 @@ def checked_table(con, name: str) -> str:
 
 
 def dutch_header(column: str) -> str:
+    if column.startswith(PRINTED) and column.removeprefix(PRINTED).isdigit():
+        return f"{column.removeprefix(PRINTED)} zoals gedrukt"
     return HEADERS_NL.get(column, column)
 
 
@@ -111,32 +120,105 @@ def _is_string(arrow_type) -> bool:
     return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
 
 
-def printed_figures(cells: list[str | None]) -> list[tuple[object, str | None]]:
-    """(value, number format) per figure printed in Dutch format (kerncijfers' year columns):
-    a number with as many decimals as printed, or the text itself ('-', empty)."""
+def year_columns(table) -> list[str]:
+    """The columns of a printed table (kerncijfers, kerncijfers_by_edition) that hold a year's figures as printed."""
+    return [c for c in table.column_names if c.isdigit() and _is_string(table.schema.field(c).type)]
+
+
+def with_figures(con, table):
+    """The table with each year column of a printed table holding the figure itself, a number, and the printed
+    text in its own column PRINTED + year at the end; any other table as it is.
+
+    The figure of a row and year is the current one (observations), or, for a row of an edition (a table with
+    an edition column), that edition's (observation_vintages); every other column is kept as it is."""
+    import pyarrow as pa
+
+    years = year_columns(table)
+    if not years:
+        return table
+    keys = ["municipality", "series", *(["edition"] if "edition" in table.column_names else [])]
+    source = "observation_vintages" if "edition" in keys else "observations"
+    figures = {tuple(r[:-1]): r[-1] for r in con.table(source).select(*keys, "year", "value").fetchall()}
+    rows = list(zip(*(table.column(k).to_pylist() for k in keys)))
+    for year in years:
+        values = pa.array([figures.get((*row, int(year))) for row in rows], type=pa.float64())
+        table = table.append_column(PRINTED + year, table.column(year))
+        table = table.set_column(table.column_names.index(year), year, values)
+    return table
+
+
+def with_dutch_names(table):
+    """The table with the Dutch name beside each code a reader cannot be expected to know: channel_name after
+    channel (schemas/channels.csv), unit_name after unit."""
+    import pyarrow as pa
+
+    from kanaalmonitor.catalogue import UNIT_NAMES_NL
+
+    names = {}
+    if "channel" in table.column_names:
+        from kanaalmonitor.catalogue import Catalogue
+
+        names["channel"] = {c.channel: c.name_nl for c in Catalogue.load().channels.values()}
+    if "unit" in table.column_names:
+        names["unit"] = UNIT_NAMES_NL
+    for column, dutch in names.items():
+        values = pa.array([dutch.get(code) for code in table.column(column).to_pylist()], type=pa.string())
+        table = table.add_column(table.column_names.index(column) + 1, f"{column}_name", values)
+    return table
+
+
+def printed_formats(cells: list[str | None]) -> list[str | None]:
+    """The Excel number format of each figure printed in Dutch format: as many decimals as printed; None for
+    '-' and an empty cell."""
     import pandas as pd
 
-    from schemas.numbers import NOT_AVAILABLE, decimals, to_number
+    from schemas.numbers import NOT_AVAILABLE, decimals
 
-    text = pd.Series([c if c not in (None, NOT_AVAILABLE) else NOT_AVAILABLE for c in cells], dtype="str")
-    values = to_number(text, pd.Series("nl", index=text.index), pd.Series(1, index=text.index))
-    places = decimals(text)
-    out = []
-    for cell, value, d in zip(cells, values, places):
-        if pd.isna(value):
-            out.append((cell, None))
-        else:
-            out.append((int(value) if d == 0 else float(value), "#,##0" + ("." + "0" * int(d) if d else "")))
-    return out
+    text = pd.Series([c if c not in (None, "") else NOT_AVAILABLE for c in cells], dtype="str")
+    return [None if t == NOT_AVAILABLE else "#,##0" + ("." + "0" * int(d) if d else "")
+            for t, d in zip(text, decimals(text))]
+
+
+def dutch_text(value: object) -> str:
+    """A cell of the Dutch CSV: numbers with a decimal comma and no thousands separator, so Dutch Excel reads
+    them as numbers; dates and times ISO; empty for NULL."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f").replace(".", ",")
+    return str(value)
+
+
+def write_csv_nl(table, out: Path) -> None:
+    """The CSV Dutch Excel opens as it is: ';' between fields, decimal comma, UTF-8 with a byte order mark."""
+    import csv
+    import io
+
+    from kanaalmonitor.paths import replacing
+
+    with replacing(out) as fh:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text, delimiter=";")
+        writer.writerow(table.column_names)
+        for batch in table.to_batches():
+            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            writer.writerows([dutch_text(v) for v in row] for row in zip(*columns))
+        text.flush()
+        text.detach()
 
 
 def write_xlsx(table, name: str, out: Path) -> None:
-    """One sheet: Dutch headers, Dutch number and date formats, header row frozen."""
+    """One sheet: Dutch headers, Dutch names beside codes, Dutch number and date formats, header row frozen."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     from kanaalmonitor.paths import replacing
 
+    table = with_dutch_names(table)
     wb = Workbook()
     ws = wb.active
     ws.title = name[:31]
@@ -144,15 +226,15 @@ def write_xlsx(table, name: str, out: Path) -> None:
     ws.append([dutch_header(c) for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    printed = {c: printed_figures(table.column(c).to_pylist()) for c in columns
-               if c.isdigit() and _is_string(table.schema.field(c).type)}
-    for i, record in enumerate(table.to_pylist()):
-        ws.append([printed[c][i][0] if c in printed else record[c] for c in columns])
+    printed = {c: printed_formats(table.column(PRINTED + c).to_pylist()) for c in columns
+               if PRINTED + c in columns}
+    for record in table.to_pylist():
+        ws.append([record[c] for c in columns])
     for col_idx, column in enumerate(columns, start=1):
         width = len(dutch_header(column))
         for i, (cell,) in enumerate(ws.iter_rows(min_row=2, min_col=col_idx, max_col=col_idx)):
             if column in printed:
-                fmt = printed[column][i][1]
+                fmt = printed[column][i]
             elif isinstance(cell.value, dt.datetime):
                 fmt = "dd-mm-yyyy hh:mm:ss"
             elif isinstance(cell.value, dt.date):
@@ -169,26 +251,30 @@ def write_xlsx(table, name: str, out: Path) -> None:
 
 
 def export_table(con, name: str, fmt: str, out: Path) -> int:
-    """Write one public table to out, whole or not at all; return the number of rows. out may not lie on or
-    in what the pipeline reads (kanaalmonitor.paths.check_output)."""
+    """Write one public table to out, whole or not at all, every figure a number (with_figures); return the number
+    of rows. out may not lie on or in what the pipeline reads (kanaalmonitor.paths.check_output)."""
     from kanaalmonitor.paths import check_output, replacing
 
     name = checked_table(con, name)
     [(database,)] = con.execute("select path from duckdb_databases() where database_name = current_database()"
                                 ).fetchall()
     out = check_output(out, "file", warehouse=database or None)
-    table = con.table(name).to_arrow_table()
+    table = with_figures(con, con.table(name).to_arrow_table())
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         import pyarrow.csv as pacsv
 
         with replacing(out) as fh:
             pacsv.write_csv(table, fh)
+    elif fmt == "csv-nl":
+        write_csv_nl(table, out)
     elif fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         comments = {c: comment for c, _, comment in table_columns(con, name)}
+        years = [c for c in comments if PRINTED + c in table.column_names]
+        comments |= {**{c: FIGURE_COMMENT for c in years}, **{PRINTED + c: comments[c] for c in years}}
         fields = [f.with_metadata({"comment": comments.get(f.name, "")}) for f in table.schema]
         with replacing(out) as fh:
             pq.write_table(table.cast(pa.schema(fields, metadata={"comment": public_tables(con)[name]})), fh)

@@ -120,28 +120,29 @@ def test_export_xlsx_of_grades(capsys, w2019, tmp_path):
     assert run(capsys, "export", "satisfaction", "--format", "xlsx", "--out", str(out_file),
                "--warehouse", str(w2019))[0] == 0
     sheet = cells(out_file)
-    assert [v for v, _ in sheet[0]] == ["gemeente", "kanaal", "jaar", "rapportcijfer", "rapportcijfer vorig jaar",
-                                        "verschil", "rangorde"]
-    phone_2018 = next(r for r in sheet if r[1][0] == "phone" and r[2][0] == 2018)
+    assert [v for v, _ in sheet[0]] == ["gemeente", "kanaal (code)", "kanaal", "jaar", "rapportcijfer",
+                                        "rapportcijfer vorig jaar", "verschil", "rangorde"]
+    phone_2018 = next(r for r in sheet if r[1][0] == "phone" and r[3][0] == 2018)
     # telefoon 7,7 in 2018 after 8,0 in 2017: -0,3, second after balie 7,8.
-    assert phone_2018 == [("GM0344", "General"), ("phone", "General"), (2018, "0"), (7.7, "0.0"), (8.0, "0.0"),
-                          (approx(-0.3), "#,##0.0"), (2, "0")]
+    assert phone_2018 == [("GM0344", "General"), ("phone", "General"), ("telefoon", "General"), (2018, "0"),
+                          (7.7, "0.0"), (8.0, "0.0"), (approx(-0.3), "#,##0.0"), (2, "0")]
 
 
-def test_export_xlsx_of_kerncijfers_gives_numbers_as_printed(capsys, w2019, tmp_path):
+def test_export_xlsx_of_kerncijfers_gives_numbers_formatted_as_printed(capsys, w2019, tmp_path):
     out_file = tmp_path / "kerncijfers.xlsx"
     assert run(capsys, "export", "kerncijfers", "--format", "xlsx", "--out", str(out_file),
                "--warehouse", str(w2019))[0] == 0
     sheet = cells(out_file)
-    assert [v for v, _ in sheet[0]] == ["gemeente", "volgorde", "reeks", "omschrijving", "eenheid",
-                                        "2015", "2016", "2017", "2018"]
-    by_series = {r[2][0]: [v for v, _ in r[5:]] for r in sheet[1:]}
-    formats = {r[2][0]: [f for _, f in r[5:]] for r in sheet[1:]}
+    assert [v for v, _ in sheet[0]] == ["gemeente", "volgorde", "reeks", "omschrijving", "eenheid (code)", "eenheid",
+                                        "2015", "2016", "2017", "2018", "2015 zoals gedrukt", "2016 zoals gedrukt",
+                                        "2017 zoals gedrukt", "2018 zoals gedrukt"]
+    by_series = {r[2][0]: [v for v, _ in r[6:]] for r in sheet[1:]}
+    formats = {r[2][0]: [f for _, f in r[6:10]] for r in sheet[1:]}
     # kerncijfers.csv: 211.105;223.449;233.453;260.704 and -;-;57.844;78.624 and 81;91;90;90.
-    assert by_series["web_requests"] == [211105, 223449, 233453, 260704]
+    assert by_series["web_requests"] == [211105, 223449, 233453, 260704, "211.105", "223.449", "233.453", "260.704"]
     assert formats["web_requests"] == ["#,##0"] * 4
-    assert by_series["public_space_reports"] == ["-", "-", 57844, 78624]
-    assert by_series["kcc_phone_reachability"] == [81, 91, 90, 90]
+    assert by_series["public_space_reports"] == [None, None, 57844, 78624, "-", "-", "57.844", "78.624"]
+    assert by_series["kcc_phone_reachability"] == [81, 91, 90, 90, "81", "91", "90", "90"]
     assert list(by_series) == ["web_requests", "public_space_reports", "kcc_emails", "phone_calls",
                                "phone_calls_14030", "kcc_phone_reachability", "counter_visits", "whatsapp_messages"]
 
