@@ -60,6 +60,7 @@ HEADERS_NL = {
     "parent_value": "waarde totaalreeks",
     "share_pct": "aandeel (%)",
     "contacts": "contacten",
+    "channels_covered": "kanalen in de verdeling",
     "grade": "rapportcijfer",
     "previous_grade": "rapportcijfer vorig jaar",
     "rank": "rangorde",
