@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from kanaalmonitor.cli import main
+from kanaalmonitor.db import connect
 from tests.test_load_2019 import GRADES_2019, KERNCIJFERS_2019
 
 YEARS = ["2015", "2016", "2017", "2018"]
@@ -129,3 +130,14 @@ def test_a_table_without_printed_figures_keeps_its_columns(built_2019, tmp_path,
         assert list(frame.columns) == ["municipality", "series", "year", "value", "status", "method", "edition"]
         phone = frame[frame["series"] == "phone_calls"].sort_values("year")
         assert list(phone["value"]) == KERNCIJFERS_2019["phone_calls"]
+
+
+def test_columns_a_printed_table_gains_are_exported_as_they_are(warehouse_2019, tmp_path):
+    con = connect(warehouse_2019)
+    try:
+        con.execute("alter table kerncijfers add column table_title varchar default 'Kerncijfers dienstverlening'")
+    finally:
+        con.close()
+    frame = pd.read_csv(exported(warehouse_2019, tmp_path, "kerncijfers", "csv"))
+    assert set(frame["table_title"]) == {"Kerncijfers dienstverlening"}
+    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == KERNCIJFERS_2019
