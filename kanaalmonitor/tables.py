@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from decimal import Decimal
 from pathlib import Path
 
 FORMATS = ("csv", "csv-nl", "parquet", "xlsx")
@@ -136,18 +135,21 @@ def with_figures(con, table):
     The figure of a row and year is the current one (observations), or, for a row of an edition (a table with
     an edition column), that edition's (observation_vintages); every other column is kept as it is."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     years = year_columns(table)
     if not years:
         return table
     keys = ["municipality", "series", *(["edition"] if "edition" in table.column_names else [])]
     source = "observation_vintages" if "edition" in keys else "observations"
-    figures = {tuple(r[:-1]): r[-1] for r in con.table(source).select(*keys, "year", "value").fetchall()}
-    rows = list(zip(*(table.column(k).to_pylist() for k in keys)))
+    rows_of_table = con.from_arrow(table.select(keys)).distinct()
+    figures = con.table(source).join(rows_of_table, keys).select(*keys, "year", "value").to_arrow_table()
+    rows = table.select(keys).append_column("row_index", pa.array(range(table.num_rows), type=pa.int64()))
     for year in years:
-        values = pa.array([figures.get((*row, int(year))) for row in rows], type=pa.float64())
+        of_year = figures.filter(pc.equal(figures["year"], int(year))).drop_columns(["year"])
+        values = rows.join(of_year, keys, join_type="left outer").sort_by("row_index")["value"]
         table = table.append_column(PRINTED + year, table.column(year))
-        table = table.set_column(table.column_names.index(year), year, values)
+        table = table.set_column(table.column_names.index(year), year, values.cast(pa.float64()))
     return table
 
 
@@ -183,22 +185,28 @@ def printed_formats(cells: list[str | None]) -> list[str | None]:
             for t, d in zip(text, decimals(text))]
 
 
-def dutch_text(value: object) -> str:
-    """A cell of the Dutch CSV: numbers with a decimal comma and no thousands separator, so Dutch Excel reads
-    them as numbers; dates and times ISO; empty for NULL."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f").replace(".", ",")
-    return str(value)
+def dutch_columns(table):
+    """The table as the Dutch CSV writes it: every decimal number as text with a decimal comma (no thousands
+    separator, so Dutch Excel reads it as a number), times to the second, true and false as in the csv."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_floating(field.type) or pa.types.is_decimal(field.type):
+            column = pc.replace_substring(pc.cast(table.column(i), pa.string()), ".", ",")
+        elif pa.types.is_timestamp(field.type):
+            column = pc.strftime(table.column(i), format="%Y-%m-%d %H:%M:%S")
+        elif pa.types.is_boolean(field.type):
+            column = pc.cast(table.column(i), pa.string())
+        else:
+            continue
+        table = table.set_column(i, field.name, column)
+    return table
 
 
 def write_csv_nl(table, out: Path) -> None:
-    """The CSV Dutch Excel opens as it is: ';' between fields, decimal comma, UTF-8 with a byte order mark."""
+    """The CSV Dutch Excel opens as it is: ';' between fields, decimal comma, UTF-8 with a byte order mark;
+    a field is quoted only where it holds ';', a quote or a line break."""
     import csv
     import io
 
@@ -208,9 +216,8 @@ def write_csv_nl(table, out: Path) -> None:
         text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
         writer = csv.writer(text, delimiter=";")
         writer.writerow(table.column_names)
-        for batch in table.to_batches():
-            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-            writer.writerows([dutch_text(v) for v in row] for row in zip(*columns))
+        for batch in dutch_columns(table).to_batches():
+            writer.writerows(zip(*(column.to_pylist() for column in batch.columns)))
         text.flush()
         text.detach()
 
