@@ -195,7 +195,8 @@ def dutch_columns(table):
         if pa.types.is_floating(field.type) or pa.types.is_decimal(field.type):
             column = pc.replace_substring(pc.cast(table.column(i), pa.string()), ".", ",")
         elif pa.types.is_timestamp(field.type):
-            column = pc.strftime(table.column(i), format="%Y-%m-%d %H:%M:%S")
+            seconds = pc.cast(table.column(i), pa.timestamp("s", field.type.tz), safe=False)
+            column = pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
         elif pa.types.is_boolean(field.type):
             column = pc.cast(table.column(i), pa.string())
         else:

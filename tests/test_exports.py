@@ -141,3 +141,13 @@ def test_columns_a_printed_table_gains_are_exported_as_they_are(warehouse_2019, 
     frame = pd.read_csv(exported(warehouse_2019, tmp_path, "kerncijfers", "csv"))
     assert set(frame["table_title"]) == {"Kerncijfers dienstverlening"}
     assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == KERNCIJFERS_2019
+
+
+def test_dutch_csv_gives_times_to_the_second_and_whole_numbers_plain(built_2019, tmp_path):
+    out = exported(built_2019, tmp_path, "deliveries", "csv-nl")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        records = {r["file"]: r for r in csv.DictReader(fh, delimiter=";")}
+    # raw/2019: kerncijfers.csv has 8 rows of 4 years, klanttevredenheid.csv 4 rows of 2; loaded at FIXED_NOW.
+    assert {f: (r["rows"], r["edition"], r["loaded_at"]) for f, r in records.items()} == {
+        "2019/kerncijfers.csv": ("32", "2019", "2026-06-01 06:00:00"),
+        "2019/klanttevredenheid.csv": ("8", "2019", "2026-06-01 06:00:00")}
