@@ -10,8 +10,8 @@ import duckdb
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # The published warehouse is written for the oldest DuckDB storage that holds everything it uses (tables, their
 # COMMENT ON texts on tables and columns): DuckDB 1.0 and every later client (the DuckDB CLI, DBeaver, R, Python)
-# opens it. Written as v0.10.0, DuckDB 0.10.0 cannot read the comments; the default (the newest storage) opens
-# in no 1.x client.
+# opens it. DuckDB 0.10.0 cannot open even a file written as v0.10.0 (a serialization error, comments or not);
+# the default (the newest storage) opens in no 1.x client.
 STORAGE_VERSION = "v1.0.0"
 
 
