@@ -17,18 +17,23 @@ from tests.helpers import EDITIONS, RAW_2019, copy_warehouse, digests, make_raw
 NEW_2020 = EDITIONS / "2020-without-whatsapp"
 
 
-def leftovers() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("kanaalmonitor-check-*")}
+@pytest.fixture(autouse=True)
+def own_temp(tmp_path, monkeypatch) -> Path:
+    """This test's own temporary folder, where the dry run puts its work files."""
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
 
 
 def check(capsys, raw: Path, warehouse: Path, *folders: Path) -> tuple[int, str, str]:
     """Exit code, stdout and stderr of `kanaalmonitor check`; raw/, the warehouse and the temporary folder
     must be as before."""
-    before, temp = digests(raw, *folders, *([warehouse] if warehouse.exists() else [])), leftovers()
+    before = digests(raw, *folders, *([warehouse] if warehouse.exists() else []))
     code = main(["check", *map(str, folders), "--raw-dir", str(raw), "--warehouse", str(warehouse)])
     out, err = capsys.readouterr()
     assert digests(raw, *folders, *([warehouse] if warehouse.exists() else [])) == before
-    assert leftovers() <= temp
+    assert list(Path(tempfile.gettempdir()).iterdir()) == []
     return code, out, err
 
 
