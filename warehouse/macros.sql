@@ -1,11 +1,26 @@
--- Created (temporary, never published) before the first model.
+-- Created (temporary, never published) before the first model, and on the connection the reports read with.
+
+-- The digits of dutch_decimal (below), rounded as printf rounds (half to even on the exact binary value).
+create or replace temp macro dutch_digits(figure, decimals) as
+translate(format('{:,.{}f}', cast(figure as double), decimals), ',.', '.,');
+
+-- A number in Dutch print: '.' groups thousands, ',' is the decimal mark, a fixed number of decimals,
+-- '-' where there is no number; signed puts '+' before a positive number. A number that rounds to zero
+-- is printed without a sign ('0,0', never '-0,0').
+create or replace temp macro dutch_decimal(figure, decimals, signed := false) as
+case
+    when figure is null or isnan(cast(figure as double)) then '-'
+    when regexp_full_match(dutch_digits(figure, decimals), '-?[0.,]+') then ltrim(dutch_digits(figure, decimals), '-')
+    when signed and figure > 0 then '+' || dutch_digits(figure, decimals)
+    else dutch_digits(figure, decimals)
+end;
 
 -- A figure as the monitor prints it: '-' where not available, counts with a thousands point,
 -- grades with one decimal, other units as short as exact, all with a decimal comma.
 create or replace temp macro dutch_number(figure, unit) as
 case
     when figure is null then '-'
-    when unit = 'count' then replace(format('{:,}', cast(figure as bigint)), ',', '.')
-    when unit = 'grade' then replace(format('{:.1f}', figure), '.', ',')
+    when unit = 'count' then dutch_decimal(figure, 0)
+    when unit = 'grade' then dutch_decimal(figure, 1)
     else replace(format('{:g}', figure), '.', ',')
 end;

@@ -111,6 +111,11 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def create_macros(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
+    """The macros of warehouse/macros.sql on this connection, temporary (a read-only one included)."""
+    con.execute((Path(sql_dir) / MACROS_FILE).read_text(encoding="utf-8"))
+
+
 def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: Path = SQL_DIR) -> None:
     """Create the macros, every private model as a temporary view and every public one as a commented table."""
     sql_dir = Path(sql_dir)
@@ -124,7 +129,7 @@ def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: P
     missing = sorted(documented.keys() - public.keys())
     if missing:
         raise ValueError(f"models.toml: {missing[0]} has no select file under warehouse/{{{','.join(LAYERS)}}}/")
-    con.execute((sql_dir / MACROS_FILE).read_text(encoding="utf-8"))
+    create_macros(con, sql_dir)
     for s in order:
         if not s.public:
             con.register(s.name, con.sql(s.sql))

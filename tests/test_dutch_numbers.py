@@ -1,0 +1,63 @@
+"""Numbers in Dutch print come from the macros of warehouse/macros.sql, the one place that formats them."""
+
+from __future__ import annotations
+
+import pytest
+
+from kanaalmonitor.build.models import create_macros
+from kanaalmonitor.db import connect
+
+
+@pytest.fixture(scope="module")
+def con():
+    con = connect()
+    create_macros(con)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("figure, decimals, signed, text", [
+    (314803.0, 0, False, "314.803"),
+    (1234567.0, 0, False, "1.234.567"),
+    (862.0, 0, False, "862"),
+    (7.7, 1, False, "7,7"),
+    (7.75, 1, False, "7,8"),
+    (1234.5, 1, False, "1.234,5"),
+    (-1234.5, 1, False, "-1.234,5"),
+    (-36.4, 1, True, "-36,4"),
+    (505.14, 1, True, "+505,1"),
+    (1234.56, 1, True, "+1.234,6"),
+    (-0.3, 1, True, "-0,3"),
+    (0.1, 1, True, "+0,1"),
+    (0.0, 1, True, "0,0"),
+    (-0.0, 0, True, "0"),
+    (-0.04, 1, True, "0,0"),
+    (0.4, 0, True, "0"),
+    (None, 0, False, "-"),
+    (None, 1, True, "-"),
+    (float("nan"), 0, False, "-"),
+])
+def test_dutch_decimal(con, figure, decimals, signed, text):
+    got = con.execute("select dutch_decimal(cast($figure as double), $decimals, signed := $signed)",
+                      {"figure": figure, "decimals": decimals, "signed": signed}).fetchone()[0]
+    assert got == text
+
+
+@pytest.mark.parametrize("figure, unit, text", [
+    (314803, "count", "314.803"),
+    (-11769, "count", "-11.769"),
+    (7.8, "grade", "7,8"),
+    (7.0, "grade", "7,0"),
+    (62.5, "percent", "62,5"),
+    (90, "percent", "90"),
+    (None, "count", "-"),
+    (None, "grade", "-"),
+])
+def test_dutch_number_by_unit(con, figure, unit, text):
+    got = con.execute("select dutch_number(cast($figure as double), $unit)", {"figure": figure, "unit": unit}).fetchone()[0]
+    assert got == text
+
+
+def test_an_integer_column_is_formatted_like_a_double(con):
+    assert con.execute("select dutch_decimal(1849, 0), dutch_decimal(cast(164862 as bigint), 1)").fetchone() == \
+        ("1.849", "164.862,0")
