@@ -1,21 +1,21 @@
 -- A change is only computed between two figures of one edition on one method, never into a break
 -- year: both figures must be that edition's delivered cells. In the current table the pair must
 -- also be on the method of the current figure.
-with changes as (
+with yoy_changes as (
     select
         'yoy_change' as table_name,
-        municipality,
-        series,
-        year,
-        edition,
-        value,
-        previous_value,
-        change,
-        comparable
+        *
     from yoy_change
-    union all
+    union all by name
     select
         'yoy_change_by_edition' as table_name,
+        *
+    from yoy_change_by_edition
+),
+
+changes as (
+    select
+        table_name,
         municipality,
         series,
         year,
@@ -24,7 +24,7 @@ with changes as (
         previous_value,
         change,
         comparable
-    from yoy_change_by_edition
+    from yoy_changes
     union all
     select
         'satisfaction_by_edition' as table_name,
@@ -38,6 +38,17 @@ with changes as (
         satisfaction.change is not null as comparable
     from satisfaction_by_edition as satisfaction
     inner join series on satisfaction.channel = series.channel and series.unit = 'grade'
+),
+
+previous_years as (
+    select
+        municipality,
+        series,
+        year + 1 as year,
+        edition,
+        value,
+        method
+    from observation_vintages
 )
 
 select
@@ -47,18 +58,8 @@ select
     this_year.status,
     current_figures.method as current_method
 from changes
-left join observation_vintages as this_year
-    on
-        changes.municipality = this_year.municipality
-        and changes.series = this_year.series
-        and changes.year = this_year.year
-        and changes.edition = this_year.edition
-left join observation_vintages as previous_year
-    on
-        changes.municipality = previous_year.municipality
-        and changes.series = previous_year.series
-        and previous_year.year = changes.year - 1
-        and changes.edition = previous_year.edition
+left join observation_vintages as this_year using (municipality, series, year, edition)
+left join previous_years as previous_year using (municipality, series, year, edition)
 left join observations as current_figures
     on
         changes.table_name = 'yoy_change'

@@ -1,24 +1,4 @@
--- The delivered cells no later restatement on a new method replaced.
-select
-    vintages.municipality,
-    vintages.series,
-    vintages.year,
-    vintages.edition,
-    vintages.value,
-    vintages.status,
-    vintages.method,
-    vintages.cell,
-    vintages.file,
-    vintages.row,
-    vintages.label,
-    vintages.load_id
+-- The delivered cells (every column of observation_vintages) no later restatement on a new method replaced.
+select vintages.*  -- noqa: AM04
 from observation_vintages as vintages
-where not exists (
-    select 1
-    from _restated_vintages as restated
-    where
-        restated.municipality = vintages.municipality
-        and restated.series = vintages.series
-        and restated.year = vintages.year
-        and restated.edition = vintages.edition
-)
+anti join _restated_vintages using (municipality, series, year, edition)

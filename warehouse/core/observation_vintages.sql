@@ -49,13 +49,7 @@ final as (
         cells.label,
         cells.load_id
     from cells
-    left join
-        applicable
-        on
-            cells.municipality = applicable.municipality
-            and cells.series = applicable.series
-            and cells.year = applicable.year
-            and cells.edition = applicable.edition
+    left join applicable using (municipality, series, year, edition)
 )
 
 select * from final

@@ -8,6 +8,16 @@ with parts as (
     where series.parent is not null
 ),
 
+parents as (
+    select
+        municipality,
+        series as parent,
+        year,
+        edition,
+        value as parent_value
+    from observation_vintages
+),
+
 final as (
     select
         parts.municipality,
@@ -15,16 +25,11 @@ final as (
         parts.parent,
         parts.year,
         parts.value,
-        parents.value as parent_value,
-        100 * parts.value / nullif(parents.value, 0) as share_pct,
+        parents.parent_value,
+        100 * parts.value / nullif(parents.parent_value, 0) as share_pct,
         parts.edition
     from parts
-    left join observation_vintages as parents
-        on
-            parts.municipality = parents.municipality
-            and parts.parent = parents.series
-            and parts.year = parents.year
-            and parts.edition = parents.edition
+    left join parents using (municipality, parent, year, edition)
 )
 
 select * from final

@@ -10,25 +10,14 @@ comparable_pairs as (
         by_edition.*,
         standing.method
     from yoy_change_by_edition as by_edition
-    inner join
-        _standing_vintages as standing
-        on
-            by_edition.municipality = standing.municipality
-            and by_edition.series = standing.series
-            and by_edition.year = standing.year
-            and by_edition.edition = standing.edition
+    inner join _standing_vintages as standing using (municipality, series, year, edition)
     where by_edition.comparable
 ),
 
 latest_pair as (
     select comparable_pairs.*
     from comparable_pairs
-    inner join current_figures
-        on
-            comparable_pairs.municipality = current_figures.municipality
-            and comparable_pairs.series = current_figures.series
-            and comparable_pairs.year = current_figures.year
-            and comparable_pairs.method = current_figures.method
+    inner join current_figures using (municipality, series, year, method)
     qualify row_number() over (
         partition by comparable_pairs.municipality, comparable_pairs.series, comparable_pairs.year
         order by comparable_pairs.edition desc
@@ -47,12 +36,7 @@ final as (
         latest_pair.edition is not null as comparable,
         coalesce(latest_pair.edition, current_figures.edition) as edition
     from current_figures
-    left join
-        latest_pair
-        on
-            current_figures.municipality = latest_pair.municipality
-            and current_figures.series = latest_pair.series
-            and current_figures.year = latest_pair.year
+    left join latest_pair using (municipality, series, year)
 )
 
 select * from final
