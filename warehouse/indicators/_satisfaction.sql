@@ -4,22 +4,12 @@
 -- grade among the channels graded that year in the view; equal grades share a rank.
 with changes as (
     select
-        municipality,
-        series,
-        year,
-        value,
-        previous_value,
-        change,
+        * exclude (edition),
         null as view_edition
     from yoy_change
-    union all
+    union all by name
     select
-        municipality,
-        series,
-        year,
-        value,
-        previous_value,
-        change,
+        * exclude (edition),
         edition as view_edition
     from yoy_change_by_edition
 ),

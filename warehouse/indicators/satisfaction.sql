@@ -1,12 +1,5 @@
 -- The current view of _satisfaction.
-select
-    municipality,
-    channel,
-    year,
-    grade,
-    previous_grade,
-    change,
-    rank
+select * exclude (view_edition)  -- noqa: AM04
 from _satisfaction
 where view_edition is null
 order by municipality, year, channel

@@ -1,12 +1,6 @@
 -- The view of _satisfaction inside each edition alone.
 select
-    municipality,
-    channel,
-    year,
-    grade,
-    previous_grade,
-    change,
-    rank,
+    * exclude (view_edition),  -- noqa: AM04
     view_edition as edition
 from _satisfaction
 where view_edition is not null

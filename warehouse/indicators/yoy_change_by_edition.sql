@@ -26,11 +26,7 @@ paired as (
 
 final as (
     select
-        municipality,
-        series,
-        year,
-        value,
-        previous_value,
+        * exclude (edition),
         value - previous_value as change,
         100 * (value - previous_value) / nullif(previous_value, 0) as change_pct,
         coalesce(value is not null and previous_value is not null, false) as comparable,
