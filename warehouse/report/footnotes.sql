@@ -66,6 +66,20 @@ declared_marks as (
         and method_changes.series not in (select printed_marks.series from printed_marks)
 ),
 
+marks as (
+    select
+        printed_table,
+        series,
+        marker
+    from printed_marks
+    union all
+    select
+        printed_table,
+        series,
+        marker
+    from declared_marks
+),
+
 final as (
     select
         printed_table,
@@ -74,16 +88,7 @@ final as (
         null as text,
         0 as part,
         0 as row
-    from printed_marks
-    union all
-    select
-        printed_table,
-        series,
-        marker,
-        null as text,
-        0 as part,
-        0 as row
-    from declared_marks
+    from marks
     union all
     select
         printed_table,
