@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kanaalmonitor.build.models import create_macros
+from kanaalmonitor.config import SQL_DIR
 from kanaalmonitor.db import connect
 
 
@@ -61,3 +62,22 @@ def test_dutch_number_by_unit(con, figure, unit, text):
 def test_an_integer_column_is_formatted_like_a_double(con):
     assert con.execute("select dutch_decimal(1849, 0), dutch_decimal(cast(164862 as bigint), 1)").fetchone() == \
         ("1.849", "164.862,0")
+
+
+@pytest.mark.parametrize("figure, unit, text", [
+    (211105, "count", "211.105"),
+    (578.4, "count", "578"),
+    (7.75, "grade", "7,8"),
+    (81.4, "percent", "81%"),
+    (-2.6, "percent", "-3%"),
+    (None, "percent", "-"),
+    (None, "grade", "-"),
+])
+def test_dutch_rounded_as_the_chapter_prints(con, figure, unit, text):
+    got = con.execute("select dutch_rounded(cast($figure as double), $unit)", {"figure": figure, "unit": unit}).fetchone()[0]
+    assert got == text
+
+
+def test_chart_ticks_are_labelled_by_the_macro(con):
+    sql = (SQL_DIR / "report" / "tick_labels.sql").read_text(encoding="utf-8")
+    assert con.execute(sql, {"ticks": [0.0, 50000.0, 1250000.0]}).fetchone()[0] == ["0", "50.000", "1.250.000"]

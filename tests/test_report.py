@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 
 from kanaalmonitor.cli import main
-from kanaalmonitor.report.chapter import nl_number, write_report
+from kanaalmonitor.report.chapter import write_report
 from tests.helpers import EDITIONS, RAW_2019, warehouse_from
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -376,18 +376,3 @@ def test_cli_without_warehouse(tmp_path, capsys):
     assert main(["report", "--warehouse", str(tmp_path / "x.duckdb"), "--out", str(tmp_path / "out")]) == 4
     assert capsys.readouterr().err == (f"No report written: No warehouse at {tmp_path / 'x.duckdb'}: "
                                        "run `kanaalmonitor run` first.\n")
-
-
-@pytest.mark.parametrize("value, decimals, sign, text", [
-    (314803.0, 0, False, "314.803"),
-    (1234567.0, 0, False, "1.234.567"),
-    (862.0, 0, False, "862"),
-    (7.7, 1, False, "7,7"),
-    (-0.3, 1, True, "-0,3"),
-    (0.1, 1, True, "+0,1"),
-    (0.0, 1, True, "0,0"),
-    (-0.0, 0, True, "0"),
-    (None, 0, False, "-"),
-])
-def test_dutch_number_format(value, decimals, sign, text):
-    assert nl_number(value, decimals, sign) == text

@@ -24,3 +24,12 @@ case
     when unit = 'grade' then dutch_decimal(figure, 1)
     else replace(format('{:g}', figure), '.', ',')
 end;
+
+-- A figure as the chapter's running text prints it: grades with one decimal, percents whole with '%',
+-- other units whole.
+create or replace temp macro dutch_rounded(figure, unit) as
+case
+    when unit = 'grade' then dutch_decimal(figure, 1)
+    when unit = 'percent' and figure is not null then dutch_decimal(figure, 0) || '%'
+    else dutch_decimal(figure, 0)
+end;

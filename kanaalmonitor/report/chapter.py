@@ -1,7 +1,8 @@
 """Draft the monitor chapter of one edition from the warehouse: Markdown, HTML and one chart per channel.
 
 Every figure comes from a query under warehouse/report/ on the `_by_edition` tables (and
-revisions, method_changes, notes) of the edition asked for; this module only formats them.
+revisions, method_changes, notes) of the edition asked for, its numbers already in Dutch print (the macros
+of warehouse/macros.sql); this module only lays them out.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import html
 import itertools
 import math
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,16 +21,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter, MaxNLocator
 
-from kanaalmonitor.config import DEFAULT_MUNICIPALITY, SQL_DIR
+from kanaalmonitor.config import DEFAULT_MUNICIPALITY
 from kanaalmonitor.paths import check_output, replacing, write_whole
+from kanaalmonitor.report.queries import TEMPLATES_DIR, query, templates, with_macros
 
-REPORT_SQL_DIR = SQL_DIR / "report"
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 CHART_SIZE_INCHES = (8.0, 5.0)
 CHART_DPI = 100
-NL_SEPARATORS = str.maketrans(",.", ".,")
 MD_SPECIAL = "\\`*_{}[]<>()#+!|~"
 KIND_NL = {"restated": "bijgesteld", "remeasured": "opnieuw gemeten", "withdrawn": "vervallen",
            "filled": "aangevuld"}
@@ -74,35 +74,9 @@ class ReportResult:
     charts: list[Chart] = field(default_factory=list)
 
 
-def nl_number(value: float | None, decimals: int = 0, sign: bool = False) -> str:
-    """A number as the monitor prints it: '.' groups thousands, ',' is the decimal mark, '-' when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if round(value, decimals) == 0:
-        value, sign = 0.0, False
-    return f"{value:{'+' if sign else ''},.{decimals}f}".translate(NL_SEPARATORS)
-
-
-def nl_value(value: float | None, unit: str) -> str:
-    """A figure in its unit's printed form: counts whole, percents whole with '%', grades with one decimal."""
-    if unit == "grade":
-        return nl_number(value, 1)
-    if unit == "percent":
-        return "-" if value is None else f"{nl_number(value)}%"
-    return nl_number(value)
-
-
 def md_escape(text: object) -> str:
     """Text from the warehouse, safe inside Markdown (and so inside the HTML made from it)."""
     return "".join("\\" + c if c in MD_SPECIAL else c for c in str(text))
-
-
-def query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> list[dict]:
-    """Run warehouse/report/<name>.sql with bound parameters; rows as dicts."""
-    sql = (REPORT_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    cur = con.execute(sql, params)
-    columns = [d[0] for d in cur.description]
-    return [dict(zip(columns, row)) for row in cur.fetchall()]
 
 
 def choose_edition(con: duckdb.DuckDBPyConnection, municipality: str, edition: int | None) -> dict:
@@ -136,9 +110,10 @@ def key_figures(con: duckdb.DuckDBPyConnection, municipality: str, edition: int)
     }
 
 
-def channel_figure(name_nl: str, points: list[dict]) -> Figure:
+def channel_figure(name_nl: str, points: list[dict], tick_labels: Callable[[list[float]], list[str]]) -> Figure:
     """Counts of one channel per year: one line per series and method, a dashed grey line for figures a
-    restatement replaced, and a dotted vertical line where a series breaks to a new method."""
+    restatement replaced, and a dotted vertical line where a series breaks to a new method; tick_labels
+    prints the counts of the vertical axis."""
     fig = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -174,8 +149,9 @@ def channel_figure(name_nl: str, points: list[dict]) -> Figure:
     if years:
         ax.set_xticks(sorted(years))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: str(int(v))))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: nl_number(v)))
+    ticks = [float(t) for t in MaxNLocator(nbins=6, integer=True).tick_values(*ax.get_ylim())]
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(FixedFormatter(tick_labels(ticks)))
     ax.grid(axis="y", color="#dddddd")
     fig.legend(loc="outside lower center", fontsize=8, frameon=False)
     return fig
@@ -191,12 +167,16 @@ def plotted_lines(fig: Figure) -> tuple[PlottedLine, ...]:
 def draw_charts(con: duckdb.DuckDBPyConnection, municipality: str, edition: int, out_dir: Path) -> list[Chart]:
     """One PNG per channel that has counts in the edition."""
     points = query(con, "chart_points", municipality=municipality, edition=edition)
+
+    def tick_labels(ticks: list[float]) -> list[str]:
+        return query(con, "tick_labels", ticks=ticks)[0]["labels"]
+
     charts = []
     for ch in query(con, "channels"):
         mine = [p for p in points if p["channel"] == ch["channel"]]
         if not any(p["value"] is not None for p in mine):
             continue
-        fig = channel_figure(ch["name_nl"], mine)
+        fig = channel_figure(ch["name_nl"], mine, tick_labels)
         path = out_dir / f"kanaal-{ch['channel']}.png"
         with replacing(path) as fh:
             fig.savefig(fh, format="png", dpi=CHART_DPI)
@@ -204,15 +184,8 @@ def draw_charts(con: duckdb.DuckDBPyConnection, municipality: str, edition: int,
     return charts
 
 
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), undefined=StrictUndefined, autoescape=False,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(md=md_escape, n=nl_number, v=nl_value, kind_nl=KIND_NL.get)
-    return env
-
-
 def render_markdown(context: dict) -> str:
-    return _environment().get_template("report.md.j2").render(**context)
+    return templates(md=md_escape, kind_nl=KIND_NL.get).get_template("report.md.j2").render(**context)
 
 
 def render_html(markdown_text: str, title: str, images: dict[str, bytes]) -> str:
@@ -241,7 +214,7 @@ def write_report(warehouse: Path, out_dir: Path, edition: int | None = None,
 
     check_output(out_dir, "folder", warehouse=warehouse)
     out_dir = Path(out_dir)
-    con = read_only_connection(Path(warehouse))
+    con = with_macros(read_only_connection(Path(warehouse)))
     try:
         chosen = choose_edition(con, municipality, edition)
         n = chosen["edition"]

@@ -1,5 +1,5 @@
 -- Each channel's share of all contacts in the edition's latest year with shares, in whole
--- percents, largest first.
+-- percents (as printed), largest first.
 with edition_mix as (
     select * from channel_mix_by_edition
     where
@@ -26,7 +26,7 @@ final as (
         edition_mix.channel,
         names.name_nl,
         edition_mix.contacts,
-        round(edition_mix.share_pct, 0) as share_pct_whole,
+        dutch_decimal(round(edition_mix.share_pct, 0), 0) as share_pct_text,
         edition_mix.share_pct
     from edition_mix
     inner join latest using (year)

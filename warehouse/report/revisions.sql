@@ -10,7 +10,14 @@ select
     revisions.new_value,
     round(revisions.change_pct, 0) as change_pct_whole,
     revisions.kind,
-    revisions.note
+    revisions.note,
+    dutch_rounded(revisions.old_value, series.unit) as old_value_text,
+    dutch_rounded(revisions.new_value, series.unit) as new_value_text,
+    case
+        when revisions.change_pct is not null
+            then dutch_decimal(round(revisions.change_pct, 0), 0, signed := true) || '%'
+        else '-'
+    end as change_pct_text
 from revisions
 inner join series using (series)
 where

@@ -40,7 +40,11 @@ final as (
         end as direction,
         edition_grades.rank,
         edition_grades.rank = min(edition_grades.rank) over () as best,
-        edition_grades.rank = max(edition_grades.rank) over () as worst
+        edition_grades.rank = max(edition_grades.rank) over () as worst,
+        dutch_decimal(edition_grades.grade, 1) as grade_text,
+        dutch_decimal(edition_grades.previous_grade, 1) as previous_grade_text,
+        dutch_decimal(round(edition_grades.change, 1), 1, signed := true) as change_text,
+        dutch_decimal(abs(round(edition_grades.change, 1)), 1) as change_size_text
     from edition_grades
     inner join latest using (year)
     inner join names using (channel)

@@ -94,7 +94,13 @@ final as (
         shares.parent_value,
         round(shares.share_pct, 0) as share_pct_whole,
         changes.method_change,
-        changes.method_from_year
+        changes.method_from_year,
+        dutch_rounded(edition_values.value, labelled.unit) as value_text,
+        dutch_rounded(yoy.previous_value, labelled.unit) as previous_value_text,
+        dutch_decimal(abs(round(yoy.change_pct, 0)), 0) as change_pct_size_text,
+        dutch_decimal(round(per_day.per_day, 0), 0) as per_day_text,
+        dutch_decimal(shares.parent_value, 0) as parent_value_text,
+        dutch_decimal(round(shares.share_pct, 0), 0) as share_pct_text
     from labelled
     inner join latest using (series)
     inner join edition_values using (series, year)
