@@ -1,4 +1,5 @@
-"""A refused delivery still leaves a run report in Prefect, with every problem, before the flow fails."""
+"""A refused delivery still leaves a run report in Prefect, with every problem, before the flow fails; a published
+warehouse's report lists its revisions as the warehouse/report/run/ queries format them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import StateType
 
-from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
+from kanaalmonitor.build import warehouse as wh
+from kanaalmonitor.deliveries.manifest import discover
+from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY, Outcome, summary_markdown
+from tests.helpers import staging
 from tests.ops_support import EDITIONS, RAW_2019, flow_run_id, kanaalmonitor, make_raw, prefect_env, run_artifacts
 
 
@@ -42,3 +46,32 @@ def test_refused_delivery_is_reported_before_the_run_fails(prefect_server, tmp_p
     assert len(problem_lines) == 1
     assert problem_lines[0].startswith("- 2019/kerncijfers.csv, row 5, label 'aantal telefoontjes naar gemeente', "
                                        "value '3l4.803'")
+
+
+def test_published_summary_lists_the_restated_figures_and_the_other_revisions(tmp_path):
+    raw = make_raw(tmp_path, EDITIONS / "2019-break", EDITIONS / "2018-old-method")
+    target = tmp_path / "kanaalmonitor.duckdb"
+    wh.publish(wh.build(target, staging(raw)), target)
+
+    summary = summary_markdown(Outcome("published", target, discover(raw), None))
+
+    lines = summary.splitlines()
+    start = lines.index("## Herzieningen")
+    # 2019 changes 2018's figures without a method change (counter visits break only from 2017):
+    # (233.453 - 231.000) / 231.000 = +1,06 %; (257.981 - 310.450) / 310.450 = -16,90 %;
+    # (274.268 - 318.002) / 318.002 = -13,75 %. Counter visits 2017 (322.987 -> 291.215) are on the new method.
+    assert lines[start:start + 10] == [
+        "## Herzieningen", "",
+        "| reeks | jaar | oude editie | oude waarde | nieuwe editie | nieuwe waarde | verschil | toelichting |",
+        "|---|---|---|---|---|---|---|---|",
+        "| aantal digitale aanvragen via website Utrecht.nl | 2017 | 2018 | 231.000 | 2019 | 233.453 | +1,1 % "
+        "| geen toelichting in de levering |",
+        "| aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern | 2015 | 2018 "
+        "| 310.450 | 2019 | 257.981 | -16,9 % | geen toelichting in de levering |",
+        "| aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern | 2016 | 2018 "
+        "| 318.002 | 2019 | 274.268 | -13,8 % | geen toelichting in de levering |",
+        "",
+        "Verder in de tabel `revisions`: 1 x remeasured.",
+        ""]
+    assert lines[start + 10] == "## Plausibiliteit"
+    assert summary.endswith("|\n") and not summary.endswith("\n\n")

@@ -20,6 +20,7 @@ from kanaalmonitor.report.queries import query, templates, with_macros
 
 SUMMARY_KEY = "kanaalmonitor-verslag"
 KERNCIJFERS_KEY = "kanaalmonitor-kerncijfers"
+PUBLISHED_QUERIES = ("revisions", "revision_kinds", "plausibility")  # warehouse/report/run/<name>.sql
 
 HEADLINES = {
     "published": "Gepubliceerd",
@@ -59,16 +60,15 @@ def _delivery_state(outcome: Outcome, d: Delivery, current: dict[str, str]) -> d
 
 def _published_rows(warehouse: Path) -> dict[str, list[dict] | None]:
     """The report's queries on the published warehouse (warehouse/report/run/); None for one that cannot run."""
-    names = ("revisions", "revision_kinds", "plausibility")
     if not Path(warehouse).exists():
-        return dict.fromkeys(names)
+        return dict.fromkeys(PUBLISHED_QUERIES)
     try:
         con = with_macros(connect(warehouse, read_only=True))
     except duckdb.Error:
-        return dict.fromkeys(names)
+        return dict.fromkeys(PUBLISHED_QUERIES)
     rows: dict[str, list[dict] | None] = {}
     try:
-        for name in names:
+        for name in PUBLISHED_QUERIES:
             try:
                 rows[name] = query(con, f"run/{name}")
             except duckdb.Error:
@@ -85,7 +85,7 @@ def summary_markdown(outcome: Outcome) -> str:
     published = outcome.status in ("published", "unchanged")
     removed = [name for kind, name, _ in sorted(outcome.previous or ())
                if kind == "delivery" and name not in delivered] if outcome.status == "published" else []
-    rows = _published_rows(outcome.warehouse) if published else dict.fromkeys(("revisions", "plausibility"))
+    rows = _published_rows(outcome.warehouse) if published else dict.fromkeys(PUBLISHED_QUERIES)
     text = templates().get_template("run_report.md.j2").render(
         headline=HEADLINES[outcome.status],
         status=outcome.status,
@@ -96,7 +96,7 @@ def summary_markdown(outcome: Outcome) -> str:
         problems=[str(p) for p in outcome.problems],
         detail=outcome.detail,
         revisions=rows["revisions"],
-        revision_kinds=rows.get("revision_kinds") or [],
+        revision_kinds=rows["revision_kinds"] or [],
         plausibility=rows["plausibility"],
     )
     return text.rstrip("\n") + "\n"
