@@ -10,22 +10,20 @@ changes as (
 
 applicable as (
     select
-        cells.municipality,
-        cells.series,
+        municipality,
+        series,
         cells.year,
         cells.edition,
         changes.kind,
         changes.method,
         changes.from_year
     from cells
-    inner join changes
-        on
-            cells.municipality = changes.municipality
-            and cells.series = changes.series
-            and cells.edition >= changes.edition
-            and (changes.kind = 'restate' or cells.year >= changes.from_year)
+    inner join changes using (municipality, series)
+    where
+        cells.edition >= changes.edition
+        and (changes.kind = 'restate' or cells.year >= changes.from_year)
     qualify row_number() over (
-        partition by cells.municipality, cells.series, cells.year, cells.edition
+        partition by municipality, series, cells.year, cells.edition
         order by changes.edition desc
     ) = 1
 ),
