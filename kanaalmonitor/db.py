@@ -6,6 +6,10 @@ from pathlib import Path
 
 import duckdb
 
+from kanaalmonitor.config import SQL_DIR
+
+MACROS_FILE = "macros.sql"
+
 # No connection ever downloads or loads an extension on its own.
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # The published warehouse is written for the oldest DuckDB storage that holds everything it uses (tables, their
@@ -46,3 +50,8 @@ def query_published(warehouse: Path, sql: str, params: list | None = None) -> li
         return None
     finally:
         con.close()
+
+
+def create_macros(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
+    """The macros of warehouse/macros.sql on this connection, temporary (a read-only one included)."""
+    con.execute((Path(sql_dir) / MACROS_FILE).read_text(encoding="utf-8"))

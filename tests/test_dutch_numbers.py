@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kanaalmonitor.build.models import create_macros
 from kanaalmonitor.config import SQL_DIR
-from kanaalmonitor.db import connect
+from kanaalmonitor.db import connect, create_macros
 
 
 @pytest.fixture(scope="module")

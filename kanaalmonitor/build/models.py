@@ -19,13 +19,13 @@ import sqlglot
 from sqlglot import exp
 
 from kanaalmonitor.config import CHECKS_DIR, MODELS_FILE, SQL_DIR
+from kanaalmonitor.db import create_macros
 from kanaalmonitor.faults import crash_point
 
 if TYPE_CHECKING:
     import pandas as pd
 
 LAYERS = ("core", "indicators")
-MACROS_FILE = "macros.sql"
 INPUT_SCHEMA = "staging"
 GENERIC_CHECKS = "generic"
 
@@ -109,11 +109,6 @@ def build_order(sql_dir: Path = SQL_DIR) -> list[Select]:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def create_macros(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
-    """The macros of warehouse/macros.sql on this connection, temporary (a read-only one included)."""
-    con.execute((Path(sql_dir) / MACROS_FILE).read_text(encoding="utf-8"))
 
 
 def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: Path = SQL_DIR) -> None:

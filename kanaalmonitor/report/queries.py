@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from kanaalmonitor.build.models import create_macros
 from kanaalmonitor.config import SQL_DIR
+from kanaalmonitor.db import create_macros
 
 REPORT_SQL_DIR = SQL_DIR / "report"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
