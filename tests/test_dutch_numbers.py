@@ -43,38 +43,33 @@ def test_dutch_decimal(con, figure, decimals, signed, text):
     assert got == text
 
 
-@pytest.mark.parametrize("figure, unit, text", [
-    (314803, "count", "314.803"),
-    (-11769, "count", "-11.769"),
-    (7.8, "grade", "7,8"),
-    (7.0, "grade", "7,0"),
-    (62.5, "percent", "62,5"),
-    (90, "percent", "90"),
-    (None, "count", "-"),
-    (None, "grade", "-"),
+# dutch_number: a figure as the monitor's tables print it; dutch_rounded: as the chapter's running text does.
+@pytest.mark.parametrize("macro, figure, unit, text", [
+    ("dutch_number", 314803, "count", "314.803"),
+    ("dutch_number", -11769, "count", "-11.769"),
+    ("dutch_number", 7.8, "grade", "7,8"),
+    ("dutch_number", 7.0, "grade", "7,0"),
+    ("dutch_number", 62.5, "percent", "62,5"),
+    ("dutch_number", 90, "percent", "90"),
+    ("dutch_number", None, "count", "-"),
+    ("dutch_number", None, "grade", "-"),
+    ("dutch_rounded", 211105, "count", "211.105"),
+    ("dutch_rounded", 578.4, "count", "578"),
+    ("dutch_rounded", 7.75, "grade", "7,8"),
+    ("dutch_rounded", 81.4, "percent", "81%"),
+    ("dutch_rounded", -2.6, "percent", "-3%"),
+    ("dutch_rounded", None, "percent", "-"),
+    ("dutch_rounded", None, "grade", "-"),
 ])
-def test_dutch_number_by_unit(con, figure, unit, text):
-    got = con.execute("select dutch_number(cast($figure as double), $unit)", {"figure": figure, "unit": unit}).fetchone()[0]
-    assert got == text
+def test_a_figure_in_its_unit(con, macro, figure, unit, text):
+    sql = {"dutch_number": "select dutch_number(cast($figure as double), $unit)",
+           "dutch_rounded": "select dutch_rounded(cast($figure as double), $unit)"}[macro]
+    assert con.execute(sql, {"figure": figure, "unit": unit}).fetchone()[0] == text
 
 
 def test_an_integer_column_is_formatted_like_a_double(con):
     assert con.execute("select dutch_decimal(1849, 0), dutch_decimal(cast(164862 as bigint), 1)").fetchone() == \
         ("1.849", "164.862,0")
-
-
-@pytest.mark.parametrize("figure, unit, text", [
-    (211105, "count", "211.105"),
-    (578.4, "count", "578"),
-    (7.75, "grade", "7,8"),
-    (81.4, "percent", "81%"),
-    (-2.6, "percent", "-3%"),
-    (None, "percent", "-"),
-    (None, "grade", "-"),
-])
-def test_dutch_rounded_as_the_chapter_prints(con, figure, unit, text):
-    got = con.execute("select dutch_rounded(cast($figure as double), $unit)", {"figure": figure, "unit": unit}).fetchone()[0]
-    assert got == text
 
 
 def test_chart_ticks_are_labelled_by_the_macro(con):
