@@ -1,11 +1,5 @@
 -- The current view of _channel_mix.
-select
-    municipality,
-    year,
-    channel,
-    contacts,
-    share_pct,
-    channels_covered
+select * exclude (view_edition, position)  -- noqa: AM04
 from _channel_mix
 where view_edition is null
 order by municipality, year, position

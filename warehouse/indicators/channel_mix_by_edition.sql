@@ -1,11 +1,6 @@
 -- The view of _channel_mix inside each edition alone.
 select
-    municipality,
-    year,
-    channel,
-    contacts,
-    share_pct,
-    channels_covered,
+    * exclude (view_edition, position),  -- noqa: AM04
     view_edition as edition
 from _channel_mix
 where view_edition is not null
