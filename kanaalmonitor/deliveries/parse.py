@@ -7,7 +7,9 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -19,7 +21,7 @@ from kanaalmonitor.errors import DeliveryError, Problem
 
 MAX_PRINTED_BYTES = 5 * 1024 * 1024
 CELL_COLUMNS = ["municipality", "edition", "file", "row", "label", "series", "year", "cell", "scale",
-                "style", "status", "delivery"]
+                "style", "number_format", "status", "delivery"]
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _NOTE_START = re.compile(r"^(?P<marker>\*+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(\d\)|\d\))\s*(?P<text>.+)$")
@@ -33,6 +35,24 @@ class Note:
     text: str
 
 
+class PrintedTable(NamedTuple):
+    """One printed table (a CSV file, a workbook sheet) as text cells by row number."""
+
+    name: str  # the name its cells and problems carry: the file, or file[sheet] in a workbook of several sheets
+    rows: list[tuple[int, list[str]]]
+    formats: dict[int, list[str | None]] = {}  # workbooks: row -> each cell's Excel number format
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet of a delivered workbook: read as the printed table `table`, or skipped (hidden, table None)."""
+
+    file: str
+    sheet: str
+    table: str | None
+    state: str  # visible, hidden or veryHidden (openpyxl's sheet_state)
+
+
 @dataclass
 class ParsedDelivery:
     """What a delivery's files say, before validation."""
@@ -42,21 +62,24 @@ class ParsedDelivery:
     notes: list[Note] = field(default_factory=list)
     markers: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (file, marker) -> series
     tidy: list[TidyCells] = field(default_factory=list)  # tidy files, read into Parquet files of raw cells
+    sheets: list[Sheet] = field(default_factory=list)  # every sheet of the delivered workbooks, read or skipped
 
 
 def parse_delivery(delivery: Delivery, catalogue: Catalogue, work: Path) -> ParsedDelivery:
     """Read every file of a delivery into raw cells (tidy files into Parquet files under work);
     one DeliveryError lists every problem found."""
     problems: list[Problem] = []
-    frames, notes, markers, tidy = [], [], {}, []
+    frames, notes, markers, tidy, sheets = [], [], {}, [], []
     folder = work / "tidy" / delivery.name
     for i, f in enumerate(delivery.files):
         try:
             if f.form == "tidy":
                 tidy.append(read_tidy(f, delivery, catalogue, folder / f"{i}.parquet"))
             else:
-                for name, rows in read_printed_rows(f):
-                    cells, file_notes, file_markers = cells_from_rows(name, rows, delivery, catalogue)
+                tables, file_sheets = read_printed_rows(f)
+                sheets.extend(file_sheets)
+                for name, rows, formats in tables:
+                    cells, file_notes, file_markers = cells_from_rows(name, rows, delivery, catalogue, formats)
                     frames.append(cells)
                     notes.extend(file_notes)
                     markers.update(file_markers)
@@ -65,7 +88,7 @@ def parse_delivery(delivery: Delivery, catalogue: Catalogue, work: Path) -> Pars
     if problems:
         raise DeliveryError(problems)
     cells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CELL_COLUMNS)
-    return ParsedDelivery(delivery, cells, notes, markers, tidy)
+    return ParsedDelivery(delivery, cells, notes, markers, tidy, sheets)
 
 
 def _refuse(name: str, rule: str, action: str, row: int | None = None, label: str | None = None,
@@ -91,8 +114,9 @@ def decode(data: bytes, name: str) -> str:
                       "Save the table as CSV in UTF-8 or Windows-1252.") from None
 
 
-def read_printed_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[str]]]]]:
-    """The rows of a printed table as text cells: one table per CSV, one per non-empty XLSX sheet."""
+def read_printed_rows(f: DeliveryFile) -> tuple[list[PrintedTable], list[Sheet]]:
+    """The rows of a printed table as text cells: one table per CSV, one per filled visible XLSX sheet; and the
+    sheets of a workbook (none for a CSV)."""
     size = f.path.stat().st_size
     if size > MAX_PRINTED_BYTES:
         raise _refuse(f.name, f"file is {size:,} bytes, more than a printed table can be "
@@ -116,11 +140,13 @@ def read_printed_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[s
     except csv.Error as exc:
         raise _refuse(f.name, f"file is not a readable CSV table ({exc})",
                       "Save the table as 'CSV (semicolon separated)' from Excel.") from None
-    return [(f.name, rows)]
+    return [PrintedTable(f.name, rows)], []
 
 
-def read_xlsx_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[str]]]]]:
-    """Text cells of every non-empty sheet of an .xlsx file, refusing formulas and bombs."""
+def read_xlsx_rows(f: DeliveryFile) -> tuple[list[PrintedTable], list[Sheet]]:
+    """Cells of every filled visible sheet of an .xlsx file as displayed (xlsx_text), with their number
+    formats, and every sheet with its state; hidden sheets are never read. Refuses formulas, bombs and cells
+    that cannot be a figure (dates, times of day, truth values, errors) outside the label column."""
     try:
         with zipfile.ZipFile(f.path) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
@@ -131,28 +157,47 @@ def read_xlsx_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[str]
         raise _refuse(f.name, f"workbook unpacks to {unpacked:,} bytes (more than {MAX_XLSX_UNPACKED_BYTES:,})",
                       "Check the file; a printed table is a few kilobytes.")
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     try:
         wb = openpyxl.load_workbook(f.path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise _refuse(f.name, f"workbook cannot be read ({type(exc).__name__})",
                       "Open it in Excel and save it again as .xlsx.") from None
-    tables, problems = [], []
+    tables, sheets, problems = [], [], []
     try:
+        visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
         for ws in wb.worksheets:
-            rows = []
-            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = []
-                for value in row:
-                    if isinstance(value, str) and value.startswith("="):
-                        problems.append(Problem(f"{f.name}[{ws.title}]", i, None, value,
-                                                "cell holds a formula, not a value",
+            if ws.sheet_state != "visible":
+                sheets.append(Sheet(f.name, ws.title, None, ws.sheet_state))
+                continue
+            where = f"{f.name}[{ws.title}]"
+            rows, formats = [], {}
+            for i, row in enumerate(ws.iter_rows(), start=1):
+                cells, row_formats = [], []
+                for col, cell in enumerate(row, start=1):
+                    value, kind = cell.value, cell.data_type
+                    fmt = cell.number_format if value is not None else None
+                    if kind == "f" or (isinstance(value, str) and value.startswith("=")):
+                        problems.append(Problem(where, i, None, value, "cell holds a formula, not a value",
                                                 "Paste the table as values (Paste Special > Values) and save again."))
-                    cells.append(_xlsx_text(value))
+                        text = str(value)
+                    else:
+                        try:
+                            text = xlsx_text(value, fmt, wb.epoch, label=col == 1, data_type=kind)
+                        except NotAFigure as exc:
+                            problems.append(Problem(where, i, cells[0].strip() if cells else None, exc.shown,
+                                                    f"cell {get_column_letter(col)}{i} holds {exc.kind}, not a "
+                                                    f"figure", exc.action))
+                            text = exc.shown
+                    cells.append(text)
+                    row_formats.append(fmt)
                 rows.append((i, cells))
+                formats[i] = row_formats
             if any(any(c.strip() for c in cells) for _, cells in rows):
-                name = f.name if len(wb.worksheets) == 1 else f"{f.name}[{ws.title}]"
-                tables.append((name, rows))
+                name = f.name if len(visible) == 1 else where
+                tables.append(PrintedTable(name, rows, formats))
+                sheets.append(Sheet(f.name, ws.title, name, ws.sheet_state))
     except Exception as exc:  # a sheet broken inside shows only when it is read; openpyxl raises many types
         raise _refuse(f.name, f"workbook cannot be read ({type(exc).__name__})",
                       "Open it in Excel and save it again as .xlsx.") from None
@@ -161,27 +206,135 @@ def read_xlsx_rows(f: DeliveryFile) -> list[tuple[str, list[tuple[int, list[str]
     if problems:
         raise DeliveryError(problems)
     if not tables:
-        raise _refuse(f.name, "workbook has no filled sheet", "Export the table again.")
-    return tables
+        hidden = [s.sheet for s in sheets if s.table is None]
+        raise _refuse(f.name, "workbook has no filled sheet", "Export the table again." if not hidden else
+                      f"Hidden sheets are never read ({', '.join(hidden)}): show the sheet that holds the table "
+                      f"(right-click a sheet tab > Unhide) and save again.")
+    return tables, sheets
 
 
-def _xlsx_text(value) -> str:
+class NotAFigure(Exception):
+    """A workbook cell that no figure can be read from: a date, a time of day, a truth value or an error."""
+
+    def __init__(self, kind: str, shown: str, action: str):
+        super().__init__(kind)
+        self.kind, self.shown, self.action = kind, shown, action
+
+
+_TYPE_FIGURE = "Type the figure as a number (or '-' where it is not available) and save the workbook again."
+_FORMAT_LITERAL = re.compile(r'"[^"]*"|\\.|_.|\*.|\[(?![hms]+\])[^\]]*\]', re.IGNORECASE)
+_DURATION_PART = re.compile(r"\[(h+|m+|s+)\]|(h{1,2}|m{1,2}|s{1,2})", re.IGNORECASE)
+_DIGITS = "0#?"
+
+
+def xlsx_text(value, number_format: str | None, epoch=None, label: bool = False, data_type: str = "n") -> str:
+    """The text a workbook cell shows by its number format, in Dutch notation: 0.613 as `0.0%` is "61,3",
+    1234567 as `#,##0` is "1.234.567", 3.64 as `0.0` is "3,6", 0.0034 as `m:ss` is "4:52", a General
+    number is written without float noise; text stays text. Outside the label column, a date, time of day,
+    truth value or error (data_type "e") raises NotAFigure."""
+    import datetime as dt
+
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, to_excel
+
     if value is None:
         return ""
+    if data_type == "e" and not label:
+        raise NotAFigure("an Excel error", str(value), "Replace the error by the figure, or by '-' where it is not "
+                         "available, and save the workbook again.")
+    if isinstance(value, str):
+        return value
+    fmt = _format_section(number_format or "General")
     if isinstance(value, bool):
+        if label:
+            return str(value).upper()
+        raise NotAFigure("a truth value", str(value).upper(), _TYPE_FIGURE)
+    if isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        if _is_duration(fmt):
+            return _duration_text(to_excel(value, epoch or CALENDAR_WINDOWS_1900), fmt)
+        is_time = isinstance(value, (dt.time, dt.timedelta)) or (
+            not re.search(r"[dy]", fmt, re.IGNORECASE) and bool(re.search(r"[hs]", fmt, re.IGNORECASE)))
+        if is_time:
+            shown = str(value.time() if isinstance(value, dt.datetime) else value)
+        elif isinstance(value, dt.datetime) and value.time() != dt.time():
+            shown = value.isoformat(sep=" ")
+        else:
+            shown = (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+        if label:
+            return shown
+        return _refuse_time(shown) if is_time else _refuse_date(shown)
+    if not isinstance(value, (int, float)):
         return str(value)
+    if _is_duration(fmt):
+        return _duration_text(value, fmt)
+    if fmt.casefold() in ("general", "@", "") or re.search(r"[eE][+-]|/", fmt) or not any(d in fmt for d in _DIGITS):
+        return _plain(value)
+    return _formatted(value, fmt)
+
+
+def _refuse_date(shown: str):
+    raise NotAFigure("a date", shown, "A figure is a number: type it as a number (not as a date), or '-' where it "
+                     "is not available, and save the workbook again.")
+
+
+def _refuse_time(shown: str):
+    raise NotAFigure("a time of day", shown, "Type the figure as a number, or a duration with a duration format "
+                     "(m:ss, [h]:mm:ss), or '-' where it is not available, and save the workbook again.")
+
+
+def _format_section(number_format: str) -> str:
+    """The first (positive) section of a number format without literal text, padding and colours."""
+    return _FORMAT_LITERAL.sub("", number_format.split(";")[0]).strip()
+
+
+def _is_duration(fmt: str) -> bool:
+    parts = fmt.split(":")
+    return len(parts) > 1 and all(_DURATION_PART.fullmatch(p) for p in parts)
+
+
+def _duration_text(serial: float, fmt: str) -> str:
+    """A duration as a format of hours, minutes and seconds shows it (m:ss, [h]:mm:ss, h:mm:ss, mm:ss)."""
+    total = round(serial * 86400)
+    text = []
+    for part in fmt.split(":"):
+        m = _DURATION_PART.fullmatch(part)
+        letters = (m.group(1) or m.group(2)).lower()
+        elapsed = m.group(1) is not None
+        unit = {"h": 3600, "m": 60, "s": 1}[letters[0]]
+        wrap = {"h": 24, "m": 60, "s": 60}[letters[0]]
+        n = total // unit if elapsed else total // unit % wrap
+        text.append(str(n).zfill(len(letters)))
+    return ":".join(text)
+
+
+def _plain(value: float) -> str:
+    """A number as Excel's General shows it, to its 15 significant digits, in Dutch notation."""
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value).replace(".", ",")
-    return str(value)
+    return format(Decimal(f"{value:.15g}"), "f").replace(".", ",")
+
+
+def _formatted(value: float, fmt: str) -> str:
+    """A number as a numeric format shows it: percent times 100, rounded to the format's decimals, grouped
+    by '.' where the format groups thousands, divided by 1000 per comma after the last digit."""
+    number = Decimal(f"{value:.15g}")
+    if "%" in fmt:
+        number *= 100
+    scaling = re.search(rf"[{_DIGITS}.](,+)(?![{_DIGITS}])", fmt)
+    if scaling:
+        number = number.scaleb(-3 * len(scaling.group(1)))
+    decimals = re.search(rf"\.([{_DIGITS}]+)", fmt)
+    number = number.quantize(Decimal(1).scaleb(-len(decimals.group(1)) if decimals else 0), ROUND_HALF_UP)
+    whole, _, fraction = f"{abs(number):f}".partition(".")
+    if re.search(rf"[{_DIGITS}],[{_DIGITS}]", fmt):
+        whole = f"{int(whole):,}".replace(",", ".")
+    return ("-" if number < 0 else "") + whole + ("," + fraction if fraction else "")
 
 
 def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Delivery,
-                    catalogue: Catalogue) -> tuple[pd.DataFrame, list[Note], dict]:
-    """Raw cells of one printed table: header of years, data rows, then notes under a blank row."""
+                    catalogue: Catalogue, formats: dict[int, list[str | None]] | None = None,
+                    ) -> tuple[pd.DataFrame, list[Note], dict]:
+    """Raw cells of one printed table: header of years, data rows, then notes under a blank row (formats: a
+    workbook's number format of each cell, by row)."""
     problems: list[Problem] = []
     rows = [(i, [c.strip() for c in cells]) for i, cells in rows]
     filled = [(i, cells) for i, cells in rows if any(cells)]
@@ -264,9 +417,11 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
                                     f"row has {len(values)} cells for {len(years)} years (truncated row)",
                                     "Export the table again; write '-' where a figure is not available."))
             continue
-        for year, cell in zip(years, values):
+        row_formats = (formats or {}).get(i, [])
+        for pos, (year, cell) in enumerate(zip(years, values), start=1):
+            number_format = row_formats[pos] if pos < len(row_formats) else None
             records.append((delivery.municipality, delivery.edition, name, i, label_text, series, year, cell,
-                            scale, "nl", None, delivery.name))
+                            scale, "nl", number_format, None, delivery.name))
     for i, label_text, label in unknown:  # suggested once the table's known rows are resolved
         try:
             catalogue.resolve(label, table, frozenset(resolved))

@@ -28,7 +28,8 @@ MAX_PROBLEMS_PER_RULE = 50
 
 _TABLES = """
 create table raw_cells (municipality varchar, edition bigint, file varchar, row bigint, label varchar,
-    series varchar, year bigint, cell varchar, scale bigint, style varchar, status varchar, delivery varchar);
+    series varchar, year bigint, cell varchar, scale bigint, style varchar, number_format varchar, status varchar,
+    delivery varchar);
 create table catalogue (series varchar, unit varchar, parent varchar);
 create table declared (delivery varchar, position bigint, series varchar, kind varchar, method varchar,
     from_year bigint);
