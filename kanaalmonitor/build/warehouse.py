@@ -43,7 +43,7 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
     """The frames the SQL models read, one per staging table; the cells come from the work database (stage).
 
     inputs: the build inputs of these deliveries, when the caller has them already."""
-    files, changes, rnotes, notes = [], [], [], []
+    files, changes, rnotes, notes, sheets = [], [], [], [], []
     for p in parsed:
         d = p.delivery
         load_id = d.load_id()
@@ -60,6 +60,9 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
                     rnotes.append((m, d.edition, n.series, y, n.note))
         for n in p.notes:
             notes.append((d.municipality, d.edition, n.file, n.row, n.marker, n.text))
+        for s in p.sheets:
+            position = 1 + sum(1 for other in p.sheets[:p.sheets.index(s)] if other.file == s.file)
+            sheets.append((d.name, s.file, position, s.sheet, s.table, s.state))
     series = pd.DataFrame([(s.series, s.label_nl, s.unit, s.channel, s.parent, s.description, s.counts_contacts,
                             s.table, s.position) for s in catalogue.series.values()],
                           columns=["series", "label_nl", "unit", "channel", "parent", "description",
@@ -72,6 +75,7 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
                                                          "from_year", "note"]),
         "revision_notes": pd.DataFrame(rnotes, columns=["municipality", "edition", "series", "year", "note"]),
         "notes": pd.DataFrame(notes, columns=["municipality", "edition", "file", "row", "marker", "text"]),
+        "sheets": pd.DataFrame(sheets, columns=["delivery", "file", "position", "sheet", "table_name", "state"]),
         "build_inputs": fingerprint.as_frame(inputs or fingerprint.build_inputs([p.delivery for p in parsed])),
     }
 
@@ -85,6 +89,7 @@ STAGING_TYPES = {
     "method_changes": {"edition": "INTEGER", "from_year": "INTEGER"},
     "revision_notes": {"edition": "INTEGER", "year": "INTEGER"},
     "notes": {"edition": "INTEGER", "row": "INTEGER", "marker": "VARCHAR"},
+    "sheets": {"position": "INTEGER", "table_name": "VARCHAR"},
 }
 
 

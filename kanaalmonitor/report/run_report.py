@@ -20,7 +20,7 @@ from kanaalmonitor.report.queries import query, templates, with_macros
 
 SUMMARY_KEY = "kanaalmonitor-verslag"
 KERNCIJFERS_KEY = "kanaalmonitor-kerncijfers"
-PUBLISHED_QUERIES = ("revisions", "revision_kinds", "plausibility")  # warehouse/report/run/<name>.sql
+PUBLISHED_QUERIES = ("skipped_sheets", "revisions", "revision_kinds", "plausibility")  # warehouse/report/run/<name>.sql
 
 HEADLINES = {
     "published": "Gepubliceerd",
@@ -95,6 +95,7 @@ def summary_markdown(outcome: Outcome) -> str:
         removed=removed,
         problems=[str(p) for p in outcome.problems],
         detail=outcome.detail,
+        skipped_sheets=rows["skipped_sheets"] or [],
         revisions=rows["revisions"],
         revision_kinds=rows["revision_kinds"] or [],
         plausibility=rows["plausibility"],
