@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -232,10 +234,6 @@ def xlsx_text(value, number_format: str | None, epoch=None, label: bool = False,
     1234567 as `#,##0` is "1.234.567", 3.64 as `0.0` is "3,6", 0.0034 as `m:ss` is "4:52", a General
     number is written without float noise; text stays text. Outside the label column, a date, time of day,
     truth value or error (data_type "e") raises NotAFigure."""
-    import datetime as dt
-
-    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, to_excel
-
     if value is None:
         return ""
     if data_type == "e" and not label:
@@ -249,6 +247,8 @@ def xlsx_text(value, number_format: str | None, epoch=None, label: bool = False,
             return str(value).upper()
         raise NotAFigure("a truth value", str(value).upper(), _TYPE_FIGURE)
     if isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, to_excel
+
         if _is_duration(fmt):
             return _duration_text(to_excel(value, epoch or CALENDAR_WINDOWS_1900), fmt)
         is_time = isinstance(value, (dt.time, dt.timedelta)) or (
@@ -281,11 +281,13 @@ def _refuse_time(shown: str):
                      "(m:ss, [h]:mm:ss), or '-' where it is not available, and save the workbook again.")
 
 
+@functools.lru_cache(maxsize=256)
 def _format_section(number_format: str) -> str:
     """The first (positive) section of a number format without literal text, padding and colours."""
     return _FORMAT_LITERAL.sub("", number_format.split(";")[0]).strip()
 
 
+@functools.lru_cache(maxsize=256)
 def _is_duration(fmt: str) -> bool:
     parts = fmt.split(":")
     return len(parts) > 1 and all(_DURATION_PART.fullmatch(p) for p in parts)
@@ -316,18 +318,23 @@ def _plain(value: float) -> str:
 def _formatted(value: float, fmt: str) -> str:
     """A number as a numeric format shows it: percent times 100, rounded to the format's decimals, grouped
     by '.' where the format groups thousands, divided by 1000 per comma after the last digit."""
-    number = Decimal(f"{value:.15g}")
-    if "%" in fmt:
-        number *= 100
-    scaling = re.search(rf"[{_DIGITS}.](,+)(?![{_DIGITS}])", fmt)
-    if scaling:
-        number = number.scaleb(-3 * len(scaling.group(1)))
-    decimals = re.search(rf"\.([{_DIGITS}]+)", fmt)
-    number = number.quantize(Decimal(1).scaleb(-len(decimals.group(1)) if decimals else 0), ROUND_HALF_UP)
+    shift, step, grouped = _numeric_format(fmt)
+    number = Decimal(f"{value:.15g}").scaleb(shift).quantize(step, ROUND_HALF_UP)
     whole, _, fraction = f"{abs(number):f}".partition(".")
-    if re.search(rf"[{_DIGITS}],[{_DIGITS}]", fmt):
+    if grouped:
         whole = f"{int(whole):,}".replace(",", ".")
     return ("-" if number < 0 else "") + whole + ("," + fraction if fraction else "")
+
+
+@functools.lru_cache(maxsize=256)
+def _numeric_format(fmt: str) -> tuple[int, Decimal, bool]:
+    """Of a numeric format: the power of ten it shifts by (+2 for a percent, -3 per scaling comma), the step it
+    rounds to, and whether it groups thousands."""
+    scaling = re.search(rf"[{_DIGITS}.](,+)(?![{_DIGITS}])", fmt)
+    shift = (2 if "%" in fmt else 0) - 3 * (len(scaling.group(1)) if scaling else 0)
+    decimals = re.search(rf"\.([{_DIGITS}]+)", fmt)
+    step = Decimal(1).scaleb(-len(decimals.group(1)) if decimals else 0)
+    return shift, step, bool(re.search(rf"[{_DIGITS}],[{_DIGITS}]", fmt))
 
 
 def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Delivery,
