@@ -49,6 +49,7 @@ SHEETS = [
         [],
         ["Bron: gemeente Utrecht, webstatistieken"],
     ]),
+    ("Leeg", "visible", []),
     ("Oud", "veryHidden", [
         ["Oude indeling", 2018],
         ["bezoekers balie (oud)", True],
@@ -131,7 +132,8 @@ def test_the_workbook_is_one_delivered_file_with_the_cells_of_its_sheets(built):
         ("GM0344", 2021, FILE, PHONE, 1, "visible", True, 8),
         ("GM0344", 2021, FILE, "Concept", 2, "hidden", False, 0),
         ("GM0344", 2021, FILE, ONLINE, 3, "visible", True, 4),
-        ("GM0344", 2021, FILE, "Oud", 4, "veryHidden", False, 0),
+        ("GM0344", 2021, FILE, "Leeg", 4, "visible", False, 0),
+        ("GM0344", 2021, FILE, "Oud", 5, "veryHidden", False, 0),
     ]
 
 
@@ -165,7 +167,8 @@ def test_raw_cells_carry_the_text_and_the_number_format(tmp_path):
         (ONLINE, 3, 2019, "80.112", "#,##0"), (ONLINE, 3, 2020, "85.433", "#,##0"),
     ]
     assert parsed.sheets == [Sheet(FILE, PHONE, f"{FILE}[{PHONE}]", "visible"), Sheet(FILE, "Concept", None, "hidden"),
-                             Sheet(FILE, ONLINE, f"{FILE}[{ONLINE}]", "visible"), Sheet(FILE, "Oud", None, "veryHidden")]
+                             Sheet(FILE, ONLINE, f"{FILE}[{ONLINE}]", "visible"), Sheet(FILE, "Leeg", None, "visible"),
+                             Sheet(FILE, "Oud", None, "veryHidden")]
 
 
 def test_one_visible_sheet_is_named_by_its_file(tmp_path):

@@ -47,7 +47,8 @@ class PrintedTable(NamedTuple):
 
 @dataclass(frozen=True)
 class Sheet:
-    """A sheet of a delivered workbook: read as the printed table `table`, or skipped (hidden, table None)."""
+    """A sheet of a delivered workbook: read as the printed table `table`, or not read (table None): hidden, or
+    visible and empty."""
 
     file: str
     sheet: str
@@ -200,6 +201,8 @@ def read_xlsx_rows(f: DeliveryFile) -> tuple[list[PrintedTable], list[Sheet]]:
                 name = f.name if len(visible) == 1 else where
                 tables.append(PrintedTable(name, rows, formats))
                 sheets.append(Sheet(f.name, ws.title, name, ws.sheet_state))
+            else:
+                sheets.append(Sheet(f.name, ws.title, None, ws.sheet_state))
     except Exception as exc:  # a sheet broken inside shows only when it is read; openpyxl raises many types
         raise _refuse(f.name, f"workbook cannot be read ({type(exc).__name__})",
                       "Open it in Excel and save it again as .xlsx.") from None
@@ -208,7 +211,7 @@ def read_xlsx_rows(f: DeliveryFile) -> tuple[list[PrintedTable], list[Sheet]]:
     if problems:
         raise DeliveryError(problems)
     if not tables:
-        hidden = [s.sheet for s in sheets if s.table is None]
+        hidden = [s.sheet for s in sheets if s.state != "visible"]
         raise _refuse(f.name, "workbook has no filled sheet", "Export the table again." if not hidden else
                       f"Hidden sheets are never read ({', '.join(hidden)}): show the sheet that holds the table "
                       f"(right-click a sheet tab > Unhide) and save again.")
