@@ -89,8 +89,10 @@ class Observations(pa.DataFrameModel):
 
     @pa.dataframe_check
     def one_row_per_key(cls, data: IbisData) -> dict[str, ibis.Value]:
+        """One row per key inside each file; a key delivered by two files is refused by
+        kanaalmonitor.deliveries.validate.duplicates_across_files, which names both."""
         t = data.table
-        return {"one_row_per_key": t.series.count().over(ibis.window(group_by=KEY)) == 1}
+        return {"one_row_per_key": t.series.count().over(ibis.window(group_by=[*KEY, "file"])) == 1}
 
     @pa.dataframe_check
     def part_at_most_parent(cls, data: IbisData) -> ibis.Value:

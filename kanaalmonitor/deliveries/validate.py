@@ -86,6 +86,43 @@ left join parents using (municipality, edition, year, parent)
 join loads using (delivery)
 """
 
+_SAME_KEY_TWICE = """
+with
+
+per_file as (
+    select municipality, edition, series, year, file,
+        min(row) as row, arg_min(label, row) as label, arg_min(cell, row) as cell
+    from raw_cells
+    group by all
+),
+
+twice as (
+    select here.*, string_agg(there.file || ', row ' || there.row, '; ' order by there.file) as elsewhere
+    from per_file as here
+    inner join per_file as there
+        on here.municipality = there.municipality and here.edition = there.edition
+        and here.series = there.series and here.year = there.year and here.file != there.file
+    group by all
+)
+
+select municipality, edition, series, year, file, row, label, cell, elsewhere, count(*) over () as n
+from twice
+qualify row_number() over (order by file, row, series, year) <= ?
+order by file, row, series, year
+"""
+
+_EDITION_TWICE = """
+select municipality, edition, delivery, file, min(row) as row, count(*) as n
+from raw_cells
+where (municipality, edition) in (
+    select (municipality, edition) from raw_cells group by all having count(distinct delivery) > 1)
+group by all
+order by all
+"""
+
+_SAME_KEY_ACTION = ("Deliver each figure once: remove it from one of the files (a printed and a tidy file of one "
+                    "delivery hold different series and years), or correct the municipality of the tidy rows.")
+
 _DELIVERED = "select delivery, series, list(distinct year) from raw_cells group by all"
 _MUNICIPALITIES = "select delivery, series, list(distinct municipality order by municipality) from cells group by all"
 
@@ -110,7 +147,7 @@ def validate_cells(parsed: list[ParsedDelivery], catalogue: Catalogue, database:
     con = work_database(database)
     try:
         _load(con, parsed, catalogue)
-        problems = _declaration_problems(con, parsed, catalogue)
+        problems = _declaration_problems(con, parsed, catalogue) + duplicates_across_files(con, parsed)
         backend = _ibis(con)
         problems += _validate(backend.table("cells"), Observations)
         if not problems and con.execute("select count(*) from declared where kind = 'restate'").fetchall()[0][0]:
@@ -146,6 +183,34 @@ def _load(con: duckdb.DuckDBPyConnection, parsed: list[ParsedDelivery], catalogu
     if tidy:
         con.execute(_INSERT_TIDY, [tidy])
     con.execute(_CELLS)
+
+
+def duplicates_across_files(con: duckdb.DuckDBPyConnection, parsed: list[ParsedDelivery]) -> list[Problem]:
+    """A figure (municipality, series, year, edition) delivered by two files, and an edition of a municipality
+    delivered by two deliveries (tidy rows naming another manifest's municipality), from table raw_cells."""
+    twice = con.execute(_SAME_KEY_TWICE, [MAX_PROBLEMS_PER_RULE]).fetchall()
+    problems, n = [], twice[0][-1] if twice else 0
+    for m, e, series, year, file, row, label, cell, elsewhere, _ in twice:
+        problems.append(Problem(file, int(row), label, f"{cell} (year {year})",
+                                f"{series} {year} of edition {e} of {m} is also delivered in {elsewhere}",
+                                _SAME_KEY_ACTION))
+    if n > MAX_PROBLEMS_PER_RULE:
+        problems.append(Problem("(delivery)", None, None, None, f"{n - MAX_PROBLEMS_PER_RULE} more figures are "
+                                "delivered by more than one file", _SAME_KEY_ACTION))
+    named = {p.delivery.name: p.delivery.municipality for p in parsed}
+    editions: dict[tuple[str, int], list[tuple]] = {}
+    for m, e, delivery, file, row, count in con.execute(_EDITION_TWICE).fetchall():
+        editions.setdefault((m, e), []).append((delivery, file, int(row), count))
+    for (m, e), files in editions.items():
+        owner = next((d for d, *_ in files if named.get(d) == m), files[0][0])
+        for delivery, file, row, count in files:
+            if delivery != owner:
+                problems.append(Problem(
+                    file, row, None, m, f"edition {e} of {m} is also delivered in {owner} ({count} row(s) of "
+                    f"this file name municipality {m})",
+                    f"Keep one delivery per edition and municipality: correct the municipality column of these "
+                    f"rows, or move the figures into {owner}."))
+    return problems
 
 
 def _ibis(con: duckdb.DuckDBPyConnection):
