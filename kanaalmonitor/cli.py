@@ -82,19 +82,23 @@ def _read(warehouse: Path, action: Callable) -> object:
     unwritable file is refused with exit 4."""
     import duckdb
 
-    from kanaalmonitor.db import read_only_connection
+    from kanaalmonitor.db import file_error, read_only_connection
+    from kanaalmonitor.errors import PublishedUnreadable
 
     try:
         con = read_only_connection(warehouse)
     except FileNotFoundError as exc:
         raise Refused(str(exc), ExitCode.CANNOT_READ) from None
     except duckdb.Error as exc:
-        raise Refused(f"Cannot read the warehouse {warehouse}: {str(exc).splitlines()[0]}", ExitCode.CANNOT_READ) \
-            from None
+        raise Refused(str(PublishedUnreadable(warehouse, exc)), ExitCode.CANNOT_READ) from None
     try:
         return action(con)
     except BrokenPipeError:
         raise
+    except duckdb.Error as exc:
+        if not file_error(exc):
+            raise
+        raise Refused(str(PublishedUnreadable(warehouse, exc)), ExitCode.CANNOT_READ) from None
     except LookupError as exc:
         raise Refused(str(exc.args[0]) if exc.args else str(exc), ExitCode.CANNOT_READ) from None
     except OSError as exc:
@@ -121,12 +125,17 @@ def app() -> None:
 def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_edition: int | None) -> None:
     """load every delivery under the raw folder and publish the warehouse"""
     from kanaalmonitor.build.lock import WarehouseBusy
-    from kanaalmonitor.errors import CheckFailed, DeliveryError
+    from kanaalmonitor.errors import CheckFailed, DeliveryError, PublishedUnreadable
+    from kanaalmonitor.paths import OutputRefused
 
     try:
         result = _refresh(raw_dir, warehouse, full_rebuild, wait, expect_edition)
     except DeliveryError as exc:
         raise Refused(exc.report(), ExitCode.REFUSED) from None
+    except PublishedUnreadable as exc:
+        raise Refused(str(exc), ExitCode.CANNOT_READ) from None
+    except OutputRefused as exc:
+        raise Refused(str(exc), ExitCode.OUTPUT_REFUSED) from None
     except CheckFailed as exc:
         raise Refused(str(exc), ExitCode.CHECKS_FAILED) from None
     except WarehouseBusy as exc:
@@ -302,14 +311,20 @@ def report(edition: int | None, out: Path, warehouse: Path, municipality: str) -
     """draft the monitor chapter (Dutch) of one edition: report.md, report.html and one PNG chart per channel"""
     import duckdb
 
-    from kanaalmonitor.paths import OutputRefused
+    from kanaalmonitor.db import file_error
+    from kanaalmonitor.errors import PublishedUnreadable
+    from kanaalmonitor.paths import OutputRefused, is_duckdb_file
     from kanaalmonitor.report.chapter import ReportError, write_report
 
     try:
         result = write_report(warehouse, out, edition=edition, municipality=municipality)
     except OutputRefused as exc:
         raise Refused(str(exc), ExitCode.OUTPUT_REFUSED) from None
-    except (OSError, ReportError, duckdb.Error) as exc:
+    except duckdb.Error as exc:
+        if file_error(exc) or not Path(warehouse).exists() or not is_duckdb_file(Path(warehouse)):
+            raise Refused(str(PublishedUnreadable(warehouse, exc)), ExitCode.CANNOT_READ) from None
+        raise Refused(f"No report written: {exc}", ExitCode.CANNOT_READ) from None
+    except (OSError, ReportError) as exc:
         raise Refused(f"No report written: {exc}", ExitCode.CANNOT_READ) from None
     click.echo(f"Report for edition {result.edition} of {result.municipality}: {result.markdown}, {result.html} "
                f"and {len(result.charts)} charts in {out}.")
@@ -325,8 +340,14 @@ def status(warehouse: Path, expect_edition: int | None) -> None:
 
     if not Path(warehouse).exists():
         raise Refused(f"No warehouse at {warehouse}: run `kanaalmonitor run` first.", ExitCode.CANNOT_READ)
+    from kanaalmonitor.errors import PublishedUnreadable
+
     prefect_environment()
-    for line in status_lines(warehouse, expect_edition=expect_edition):
+    try:
+        lines = status_lines(warehouse, expect_edition=expect_edition)
+    except PublishedUnreadable as exc:
+        raise Refused(str(exc), ExitCode.CANNOT_READ) from None
+    for line in lines:
         click.echo(line)
 
 

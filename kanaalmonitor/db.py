@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from kanaalmonitor.config import SQL_DIR
+from kanaalmonitor.errors import PublishedUnreadable
 
 MACROS_FILE = "macros.sql"
 
@@ -36,20 +37,37 @@ def read_only_connection(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return connect(warehouse, read_only=True, enable_external_access=False, lock_configuration=True)
 
 
+# The tables a refresh reads from the published warehouse; a file without them is of a schema it does not know.
+PUBLISHED_TABLES = ("build_info", "deliveries", "editions", "observation_vintages")
+
+
 def query_published(warehouse: Path, sql: str, params: list | None = None) -> list[tuple] | None:
-    """Rows of one read-only query on the published warehouse; None when there is no file or the query fails."""
+    """Rows of one read-only query on the published warehouse; None when nothing is published (no file).
+
+    Any other failure to read it (a damaged file, not DuckDB, a table of PUBLISHED_TABLES missing, a failing
+    query) raises PublishedUnreadable: what is published is either read or the caller stops."""
     if not Path(warehouse).exists():
         return None
     try:
         con = connect(warehouse, read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        return con.execute(sql, params or []).fetchall()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
+        try:
+            found = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'main'")
+                     .fetchall()}
+            missing = [t for t in PUBLISHED_TABLES if t not in found]
+            if missing:
+                raise PublishedUnreadable(warehouse, f"it has no table {', '.join(missing)}, so it is not a warehouse "
+                                                     f"this version of kanaalmonitor knows")
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise PublishedUnreadable(warehouse, exc) from None
+
+
+def file_error(exc: BaseException) -> bool:
+    """Whether a DuckDB error is about the database file (truncated, damaged, unreadable), not the statement."""
+    return isinstance(exc, (duckdb.IOException, duckdb.FatalException)) or (
+        isinstance(exc, duckdb.Error) and str(exc).startswith("Corrupt database file"))
 
 
 def create_macros(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:

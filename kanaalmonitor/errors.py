@@ -1,9 +1,11 @@
-"""The error types of a refused delivery (with its report) and of a broken data rule, and the exit codes."""
+"""The error types of a refused delivery (with its report), of a broken data rule and of an unreadable published
+warehouse, and the exit codes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,6 +43,20 @@ class DeliveryError(Exception):
     def report(self) -> str:
         head = f"Delivery refused: {len(self.problems)} problem(s); nothing was loaded."
         return "\n".join([head, *(f"- {p}" for p in self.problems)])
+
+
+class PublishedUnreadable(Exception):
+    """The published warehouse exists but cannot be read (damaged, not DuckDB, or of a schema this code does not
+    know): nothing may be built on top of it, since what it holds cannot be kept."""
+
+    def __init__(self, warehouse: Path | str, reason: str | BaseException):
+        if isinstance(reason, BaseException):  # a database error: its first line
+            reason = (str(reason).strip().splitlines() or [type(reason).__name__])[0].rstrip(".!")
+        self.warehouse, self.reason = Path(warehouse), reason
+        super().__init__(
+            f"Cannot read the published warehouse {warehouse}: {reason}. Nothing was changed. Restore it from a "
+            f"backup, or move it aside (e.g. mv {warehouse} {warehouse}.unreadable) to rebuild it on purpose from "
+            f"the deliveries under raw/ with `kanaalmonitor run`.")
 
 
 def _sort_key(p: Problem) -> tuple:

@@ -132,6 +132,7 @@ def parse_and_validate(steps: Steps, deliveries: list[Delivery], catalogue: Cata
 def unchanged_result(raw_dir: Path, warehouse: Path, expect_edition: int | None = None) -> RefreshResult | None:
     """The result of a refresh when the deliveries and the code are those of the published warehouse (nothing
     to rebuild), found without the writer lock or an orchestration server; None when there is work to do."""
+    check_output(warehouse, "warehouse", raw_dir=raw_dir)
     previous = published_inputs(Path(warehouse))
     if previous is None:
         return None

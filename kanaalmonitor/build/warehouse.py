@@ -13,7 +13,7 @@ from kanaalmonitor.build import fingerprint
 from kanaalmonitor.build.models import Model, build_models, load_models, run_checks
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import SQL_DIR, WAREHOUSE_MEMORY_LIMIT
-from kanaalmonitor.db import connect, new_warehouse
+from kanaalmonitor.db import new_warehouse, query_published
 from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.deliveries.validate import CheckedCells
 from kanaalmonitor.errors import CheckFailed
@@ -22,19 +22,8 @@ from kanaalmonitor.faults import crash_point
 
 def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
     """(file, sha256) -> loaded_at of the published warehouse, so rebuilds keep first-load times."""
-    if not warehouse.exists():
-        return {}
-    try:
-        con = connect(warehouse, read_only=True)
-    except duckdb.Error:
-        return {}
-    try:
-        rows = con.execute("select file, sha256, min(loaded_at) from deliveries group by file, sha256").fetchall()
-    except duckdb.Error:
-        rows = []
-    finally:
-        con.close()
-    return {(f, s): t for f, s, t in rows}
+    rows = query_published(warehouse, "select file, sha256, min(loaded_at) from deliveries group by file, sha256")
+    return {(f, s): t for f, s, t in rows or []}
 
 
 def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue: Catalogue,

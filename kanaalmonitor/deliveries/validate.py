@@ -18,7 +18,7 @@ from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import WAREHOUSE_MEMORY_LIMIT
 from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.parse import ParsedDelivery
-from kanaalmonitor.errors import DeliveryError, Problem
+from kanaalmonitor.errors import DeliveryError, Problem, PublishedUnreadable
 from schemas import numbers
 from schemas.observations import RULES, Observations, RemeasuredSeries
 
@@ -376,7 +376,8 @@ _PUBLISHED_ACTION = ("A published edition is never changed: put back the file as
 
 
 def check_against_published(cells: CheckedCells, warehouse: Path) -> None:
-    """Rules across deliveries, against the cells of the published warehouse (nothing published: no rule).
+    """Rules across deliveries, against the cells of the published warehouse (nothing published: no rule; a
+    published file that cannot be read: PublishedUnreadable).
 
     A refresh rebuilds from every delivery under raw/, so it is refused when it would lose or rewrite what
     was published: an edition missing from raw/, or an edition delivered again with other cells (printed or
@@ -391,8 +392,8 @@ def check_against_published(cells: CheckedCells, warehouse: Path) -> None:
             con.execute("attach ? as published (read_only)", [str(warehouse)])
             gone = con.execute(_EDITIONS_GONE).fetchall()
             changed = con.execute(_CELLS_CHANGED, [MAX_PROBLEMS_PER_RULE]).fetchall()
-        except duckdb.Error:
-            return
+        except duckdb.Error as exc:
+            raise PublishedUnreadable(warehouse, exc) from None
     finally:
         con.close()
     problems = [Problem(files[0], None, None, str(e),
