@@ -31,9 +31,16 @@ class Refused(click.ClickException):
         click.echo(self.message, err=True)
 
 
+def _remember_warehouse(ctx: click.Context, param, value: Path) -> Path:
+    """The warehouse of the command, kept for the error log beside it (main)."""
+    if isinstance(ctx.obj, dict):
+        ctx.obj["warehouse"] = value
+    return value
+
+
 def warehouse_option(help_text: str = f"DuckDB file to read (default {WAREHOUSE_PATH})") -> Callable:
     return click.option("--warehouse", type=click.Path(path_type=Path), default=WAREHOUSE_PATH,
-                        show_default=False, help=help_text)
+                        show_default=False, help=help_text, callback=_remember_warehouse)
 
 
 def seconds_option(help_text: str, name: str = "--wait", default: float = 0.0) -> Callable:
@@ -150,19 +157,27 @@ def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_
 
 
 def _refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool, wait: float, expect_edition: int | None):
-    """The refresh flow; without a Prefect server and with nothing changed, the answer without starting one."""
+    """The refresh flow; without a Prefect server and with nothing changed, the answer without starting one.
+    Without a server, on a temporary one that dies with this process (flows/server.py)."""
+    from contextlib import nullcontext
+
     from kanaalmonitor.config import prefect_api_url
 
-    if not full_rebuild and not prefect_api_url():
+    server = prefect_api_url()
+    if not full_rebuild and not server:
         from kanaalmonitor.refresh import unchanged_result
 
         known = unchanged_result(raw_dir, warehouse, expect_edition)
         if known is not None:
             return known
+    from flows.console import console_without_tracebacks
     from flows.refresh import refresh
+    from flows.server import temporary_server
 
-    return refresh(raw_dir=raw_dir, warehouse=warehouse, full_rebuild=full_rebuild, wait_seconds=wait,
-                   expect_edition=expect_edition)
+    console_without_tracebacks()
+    with nullcontext() if server else temporary_server():
+        return refresh(raw_dir=raw_dir, warehouse=warehouse, full_rebuild=full_rebuild, wait_seconds=wait,
+                       expect_edition=expect_edition)
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -178,13 +193,15 @@ def _count(n: int, one: str, many: str) -> str:
 def check(folders: tuple[Path, ...], raw_dir: Path, warehouse: Path) -> None:
     """check the deliveries under the raw folder, plus any DELIVERY_FOLDER not yet in it, as a run would,
     changing nothing"""
-    from kanaalmonitor.errors import CheckFailed, DeliveryError
+    from kanaalmonitor.errors import CheckFailed, DeliveryError, PublishedUnreadable
     from kanaalmonitor.refresh import dry_run
 
     try:
         result = dry_run(raw_dir, warehouse, folders)
     except DeliveryError as exc:
         raise Refused(exc.report(), ExitCode.REFUSED) from None
+    except PublishedUnreadable as exc:
+        raise Refused(str(exc), ExitCode.CANNOT_READ) from None
     except CheckFailed as exc:
         raise Refused(str(exc), ExitCode.CHECKS_FAILED) from None
     if result.unchanged:
@@ -395,10 +412,16 @@ def _closed_pipe() -> None:
     os.close(devnull)
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:500] or "no message"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; return its exit code. Every refusal prints one message, without a traceback."""
+    """Run the command; return its exit code. Every refusal prints one message, without a traceback; an
+    unexpected error prints one line naming the error log that holds its traceback."""
+    state: dict = {}
     try:
-        app.main(args=argv, prog_name="kanaalmonitor", standalone_mode=False)
+        app.main(args=argv, prog_name="kanaalmonitor", standalone_mode=False, obj=state)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.Abort:
@@ -413,9 +436,15 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _closed_pipe()
         return ExitCode.OK
-    except Exception as exc:  # noqa: BLE001  (every other error: one line, then the traceback for the record)
-        click.echo(f"Unexpected error ({type(exc).__name__}): {exc}", err=True)
-        traceback.print_exc()
+    except Exception as exc:  # noqa: BLE001  (every other error: one line; the traceback in the error log)
+        from kanaalmonitor.paths import write_error_log
+
+        where = write_error_log(state.get("warehouse", WAREHOUSE_PATH), traceback.format_exc())
+        record = (f"Its traceback is in {where}" if where else "Its traceback follows (the error log beside the "
+                  "warehouse cannot be written)")
+        click.echo(f"Unexpected error ({type(exc).__name__}): {_one_line(exc)}. {record}.", err=True)
+        if where is None:
+            traceback.print_exc()
         return ExitCode.UNEXPECTED
     return ExitCode.OK
 

@@ -37,6 +37,11 @@ def prefect_environment() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+def error_log_dir(warehouse: Path | str) -> Path:
+    """The folder of the tracebacks of unexpected errors of the commands on a warehouse: <warehouse>.log/."""
+    return Path(f"{warehouse}.log")
+
+
 NO_SERVER = ("kanaalmonitor {command} needs a Prefect server that outlives it: start one with "
              "`prefect server start --analytics-off` and set PREFECT_API_URL=http://127.0.0.1:4200/api.")
 

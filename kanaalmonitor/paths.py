@@ -10,7 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from kanaalmonitor.config import MANIFEST_NAME, PROJECT_ROOT, RAW_DIR, SCHEMAS_DIR, WAREHOUSE_DIR, WAREHOUSE_PATH
+from kanaalmonitor.config import (
+    MANIFEST_NAME,
+    PROJECT_ROOT,
+    RAW_DIR,
+    SCHEMAS_DIR,
+    WAREHOUSE_DIR,
+    WAREHOUSE_PATH,
+    error_log_dir,
+)
 
 Output = Literal["warehouse", "file", "folder"]
 WHAT = {"warehouse": "the warehouse", "file": "the export", "folder": "the report"}
@@ -30,7 +38,7 @@ CODE_FOLDERS = {
 }
 WAREHOUSE_SQL_SUFFIXES = {".sql", ".toml"}
 # Files a refresh keeps beside the warehouse it writes (kanaalmonitor.build.lock and .warehouse).
-WORK_SUFFIXES = ("", ".lock", ".wal", ".tmp", ".tmp.wal", ".work")
+WORK_SUFFIXES = ("", ".lock", ".wal", ".tmp", ".tmp.wal", ".work", ".log")
 DUCKDB_MAGIC = (8, b"DUCK")
 
 
@@ -150,3 +158,19 @@ def write_whole(target: Path, data: bytes) -> None:
     """Write data to target through replacing()."""
     with replacing(target) as fh:
         fh.write(data)
+
+
+def write_error_log(warehouse: Path | str, text: str) -> Path | None:
+    """Write one unexpected error's traceback to a new file in error_log_dir(warehouse); its path, or None when
+    it cannot be written."""
+    import datetime as dt
+
+    folder = error_log_dir(warehouse)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"error-{stamp}-{os.getpid()}.txt"
+        path.write_text(text, encoding="utf-8")
+    except OSError:
+        return None
+    return path
