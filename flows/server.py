@@ -71,6 +71,18 @@ def temporary_server() -> Iterator[str]:
     server.start()
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url}):
-            yield server.api_url
+            try:
+                yield server.api_url
+            finally:
+                _drain()
     finally:
         server.stop()
+
+
+def _drain() -> None:
+    """Send the logs and events still queued to the server before it stops (Prefect does so only at exit)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=5)

@@ -9,13 +9,12 @@ import re
 import signal
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from kanaalmonitor.faults import CRASH_ENV
-from tests.ops_support import BIN, prefect_env, wait_until
+from tests.ops_support import BIN, _healthy, prefect_env, wait_until
 from tests.reliability import refresh_in_process
 
 STARTUP_SECONDS = 240  # a cold temporary server on a busy machine
@@ -54,14 +53,6 @@ def _alive(pids, session: int) -> dict[int, str]:
     """Which of pids still run, and every process left in the killed command's session."""
     procs = _processes()
     return {p: c for p, (_, sid, c) in procs.items() if p in pids or sid == session}
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
-            return resp.status == 200
-    except OSError:
-        return False
 
 
 def _server_url(pid: int) -> str | None:
