@@ -15,10 +15,10 @@ from pathlib import Path
 
 from kanaalmonitor.config import CHANNELS_FILE, LABELS_FILE, SERIES_FILE
 from kanaalmonitor.errors import DeliveryError, Problem
+from schemas.numbers import UNITS
 
-UNITS = ("count", "percent", "grade")
 # How a unit is named for analysts (the Excel export).
-UNIT_NAMES_NL = {"count": "aantal", "percent": "procent", "grade": "rapportcijfer"}
+UNIT_NAMES_NL = {"count": "aantal", "percent": "procent", "grade": "rapportcijfer", "duration": "tijdsduur"}
 MAX_SUGGESTIONS = 3
 
 _SPACE = re.compile(r"\s+")

@@ -12,13 +12,20 @@ import ibis
 import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 
-STATUSES = ("A", "B", "O", "P", "E")
+from schemas.numbers import MAX_DECIMALS, MAX_FIGURE, UNITS
+
+DELIVERED_STATUSES = ("A", "O", "P", "E")  # B (a break) comes only from a method change the manifest declares
 MUNICIPALITY = r"^GM\d{4}$"
 KEY = ["municipality", "series", "year", "edition"]
 
 
 @ibis.udf.scalar.builtin
 def figure_readable(cell: str, unit: str, scale: int, style: str) -> bool:
+    """The grammar's macro of schemas/numbers.py."""
+
+
+@ibis.udf.scalar.builtin
+def figure_form(cell: str, unit: str, scale: int, style: str) -> str:
     """The grammar's macro of schemas/numbers.py."""
 
 
@@ -31,12 +38,12 @@ class Observations(pa.DataFrameModel):
     row: int = pa.Field(ge=1)
     label: str
     series: str
-    unit: str = pa.Field(isin=["count", "percent", "grade"])
+    unit: str = pa.Field(isin=list(UNITS))
     year: int = pa.Field(ge=1900, le=2100)
     cell: str
     scale: int = pa.Field(ge=1)
     style: str = pa.Field(isin=["nl", "plain"])
-    status: str = pa.Field(isin=list(STATUSES))
+    status: str
     value: float = pa.Field(nullable=True)
     decimals: int = pa.Field(ge=0)
     parent: str = pa.Field(nullable=True)
@@ -50,7 +57,34 @@ class Observations(pa.DataFrameModel):
     def cell_is_readable(cls, data: IbisData) -> ibis.Value:
         """'-' or a number its unit's grammar reads without guessing."""
         t = data.table
-        return figure_readable(t.cell, t.unit, t.scale, t["style"]).fill_null(False)
+        return (figure_readable(t.cell, t.unit, t.scale, t["style"])
+                | (figure_form(t.cell, t.unit, t.scale, t["style"]) != "unreadable")).fill_null(False)
+
+    @pa.dataframe_check
+    def digits_are_ascii(cls, data: IbisData) -> ibis.Value:
+        """Only the digits 0-9: no digit of another script, fullwidth or superscript digit, or letter O or l."""
+        t = data.table
+        return (figure_form(t.cell, t.unit, t.scale, t["style"]) != "lookalike").fill_null(True)
+
+    @pa.dataframe_check
+    def time_only_for_duration(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return (figure_form(t.cell, t.unit, t.scale, t["style"]) != "time").fill_null(True)
+
+    @pa.dataframe_check
+    def duration_written_as_time(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return (figure_form(t.cell, t.unit, t.scale, t["style"]) != "number").fill_null(True)
+
+    @pa.dataframe_check
+    def figure_held_exactly(cls, data: IbisData) -> ibis.Value:
+        """Below MAX_FIGURE and with at most MAX_DECIMALS decimals: what a DOUBLE holds exactly."""
+        t = data.table
+        return (t.value.isnull() | ((t.value.abs() < MAX_FIGURE) & (t.decimals <= MAX_DECIMALS))).fill_null(False)
+
+    @pa.dataframe_check
+    def status_is_delivered_status(cls, data: IbisData) -> ibis.Value:
+        return data.table.status.isin(DELIVERED_STATUSES).fill_null(False)
 
     @pa.dataframe_check
     def year_not_after_edition(cls, data: IbisData) -> ibis.Value:
@@ -81,6 +115,11 @@ class Observations(pa.DataFrameModel):
     def grade_one_decimal(cls, data: IbisData) -> ibis.Value:
         t = data.table
         return ((t.unit != "grade") | (t.decimals <= 1)).fill_null(False)
+
+    @pa.dataframe_check
+    def duration_not_negative(cls, data: IbisData) -> ibis.Value:
+        t = data.table
+        return ((t.unit != "duration") | t.value.isnull() | (t.value >= 0)).fill_null(False)
 
     @pa.dataframe_check
     def missing_value_has_status_o(cls, data: IbisData) -> ibis.Value:
@@ -130,6 +169,28 @@ RULES: dict[str, tuple[str, str]] = {
         "cannot be read as a number without guessing ('.' groups thousands, ',' marks decimals, "
         "'-' means not available)",
         "Write the figure in Dutch number format as printed (e.g. 211.105 or 7,8), or '-' if it is not available."),
+    "digits_are_ascii": (
+        "figure holds a character that only looks like a digit (a digit of another script, a fullwidth or "
+        "superscript digit, or a letter O or l)",
+        "Type the figure again with the digits 0-9 (e.g. 211.105), or '-' if it is not available."),
+    "time_only_for_duration": (
+        "a time (m:ss) where a figure of another unit belongs",
+        "Write the figure this row counts; if the row is a duration, give its series unit duration in "
+        "schemas/series.csv."),
+    "duration_written_as_time": (
+        "a number where a duration belongs (written m:ss or h:mm:ss)",
+        "Write the duration as printed, e.g. 4:52 for 4 minutes 52 seconds, or '-' if it is not available."),
+    "figure_held_exactly": (
+        f"figure is too large or too precise to be held exactly (below {MAX_FIGURE:,} and at most "
+        f"{MAX_DECIMALS} decimals)".replace(",", "."),
+        "Check the figure for extra digits; a figure printed in thousands or millions says so in its label "
+        "(e.g. '(in miljoenen)')."),
+    "status_is_delivered_status": (
+        "status must be A (normal), O (not available), P (provisional) or E (estimated); B (a break) "
+        "comes only from a declared method change",
+        "For a break, declare the method change in manifest.toml: [[method_changes]] series = \"<code>\", "
+        "kind = \"break\", from_year = the first year on the new method, method = a short name; and give "
+        "the cell status A."),
     "year_not_after_edition": (
         "year lies after the edition", "Check the year, or the edition in manifest.toml."),
     "count_not_negative": ("a count cannot be negative", "Correct the figure in the delivery."),
@@ -139,6 +200,7 @@ RULES: dict[str, tuple[str, str]] = {
     "percent_within_0_100": ("a percentage must lie between 0 and 100", "Correct the figure in the delivery."),
     "grade_within_1_10": ("a report grade must lie between 1 and 10", "Correct the figure in the delivery."),
     "grade_one_decimal": ("a report grade has at most one decimal", "Deliver the grade as printed, e.g. 7,8."),
+    "duration_not_negative": ("a duration cannot be negative", "Correct the figure in the delivery."),
     "missing_value_has_status_o": (
         "a missing value needs status O, and status O needs a missing value",
         "Write '-' for a figure that is not available, or give the figure."),
@@ -151,3 +213,8 @@ RULES: dict[str, tuple[str, str]] = {
     "restated_years_without_gap": ("a restated series leaves a year inside its range not available",
                                    "Deliver every year of the restated series, or declare a break instead."),
 }
+
+# Rules on how a cell is written, then on whether its figure can be held: a row that breaks one is reported
+# for that alone (the rules on its value would only repeat it).
+CELL_RULES = (("cell_is_readable", "digits_are_ascii", "time_only_for_duration", "duration_written_as_time"),
+              ("figure_held_exactly",))

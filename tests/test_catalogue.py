@@ -50,7 +50,7 @@ def test_a_new_channel_and_a_series_on_it_are_one_line_each(tmp_path):
 
 @pytest.mark.parametrize("line, problem", [
     ("website_visits,kerncijfers,websitebezoek,visits,website,,false,x\n",
-     (15, "website_visits", "visits", "unknown unit (the units are count, percent, grade)")),
+     (15, "website_visits", "visits", "unknown unit (the units are count, percent, grade, duration)")),
     ("social_posts,kerncijfers,berichten sociale media,count,social,,false,x\n",
      (15, "social_posts", "social", "unknown channel")),
     ("web_requests,kerncijfers,nog een label,count,website,,true,x\n",

@@ -20,11 +20,14 @@ from kanaalmonitor.config import MAX_FILE_BYTES, TIDY_MEMORY_LIMIT
 from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.manifest import Delivery, DeliveryFile
 from kanaalmonitor.errors import DeliveryError, Problem
+from schemas import numbers
 
 TIDY_COLUMNS = {"series", "year", "value"}
 TIDY_OPTIONAL = {"municipality", "status"}
-_NUMERIC = {"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger",
-            "ubigint", "float", "double", "decimal"}
+_INTEGER = {"tinyint", "smallint", "integer", "bigint", "hugeint", "uhugeint", "utinyint", "usmallint", "uinteger",
+            "ubigint"}
+_FLOAT = {"float", "double"}
+_NUMERIC = _INTEGER | _FLOAT | {"decimal"}
 
 # Deliveries are parsed in parallel threads; more concurrent DuckDB readers than cores only adds memory.
 _READERS = threading.BoundedSemaphore(os.cpu_count() or 1)
@@ -45,6 +48,20 @@ select
     cast(? as varchar) as delivery
 from tidy_input
 """
+
+# A float that stands for no decimal of at most MAX_DECIMALS decimals, or a float32 that cannot hold its figure.
+_FLOATS_REFUSED = f"""
+select row, series, number, cell
+from (
+    select row_number() over () as row, trim(cast(series as varchar)) as series, number, cell, single
+    from tidy_input
+)
+where number is not null and (cell is null
+    or (single and (abs(number) > {numbers.SINGLE_MAX} or float_digits(cell) > {numbers.SINGLE_DIGITS})))
+order by row
+limit 20
+"""
+
 
 @dataclass
 class TidyCells:
@@ -93,7 +110,9 @@ def _write_cells(con: duckdb.DuckDBPyConnection, f: DeliveryFile, delivery: Deli
         except duckdb.Error as exc:
             raise _refuse(f.name, f"file is not a readable Parquet file ({type(exc).__name__})",
                           "Write the file again.") from None
+        numbers.install(con)
         _select_columns(source, f, parquet=True).create_view("tidy_input")
+        _check_floats(con, f)
         con.sql(_CELLS, params=[delivery.municipality, delivery.edition, f.name, 0, "plain", delivery.name]) \
             .to_parquet(str(target))
         return
@@ -130,15 +149,43 @@ def _select_columns(source: duckdb.DuckDBPyRelation, f: DeliveryFile, parquet: b
                               f"unknown: {', '.join(sorted(extra)) or 'none'})",
                       "Use the columns municipality, series, year, value and optionally status.", row=1)
     value = duckdb.ColumnExpression(names["value"])
-    if parquet:
-        kind = dict(zip(source.columns, source.types))[names["value"]]
-        if kind.id not in _NUMERIC:
-            raise _refuse(f.name, f"column value holds {kind}, not numbers", "Write value as a number column.",
-                          row=1)
-        value = value.cast(sqltypes.DOUBLE)
     picked = [duckdb.ColumnExpression(names[c]).alias(c) if c in names else
               duckdb.ConstantExpression(None).alias(c) for c in ("municipality", "series", "year", "status")]
-    return source.project(*picked, value.cast(sqltypes.VARCHAR).alias("cell"))
+    if not parquet:
+        return source.project(*picked, value.cast(sqltypes.VARCHAR).alias("cell"))
+    kind = dict(zip(source.columns, source.types))[names["value"]]
+    if kind.id not in _NUMERIC:
+        raise _refuse(f.name, f"column value holds {kind}, not numbers", "Write value as a number column.",
+                      row=1)
+    if kind.id in _FLOAT:  # the decimal the float stands for (schemas/numbers.py), not its binary expansion
+        number = value.cast(sqltypes.DOUBLE)
+        single = duckdb.ConstantExpression(kind.id == "float")
+        cell = duckdb.FunctionExpression("float_figure", number, single)
+        return source.project(*picked, cell.alias("cell"), number.alias("number"), single.alias("single"))
+    text = value.cast(sqltypes.VARCHAR)
+    cell = duckdb.FunctionExpression("decimal_text", text) if kind.id == "decimal" else text
+    return source.project(*picked, cell.alias("cell"))
+
+
+def _check_floats(con: duckdb.DuckDBPyConnection, f: DeliveryFile) -> None:
+    """A float value column is read as the decimals it stands for, or refused."""
+    if "number" not in con.table("tidy_input").columns:
+        return
+    problems = []
+    for row, series, number, cell in con.execute(_FLOATS_REFUSED).fetchall():
+        if cell is None:
+            problems.append(Problem(f.name, int(row), series, repr(number),
+                                    f"value is not a decimal figure of at most {numbers.MAX_DECIMALS} decimals "
+                                    "(a float with more digits than any printed figure)",
+                                    "Round the values to the decimals they are printed with before writing the "
+                                    "file, or write value as a decimal or integer column."))
+        else:
+            problems.append(Problem(f.name, int(row), series, cell,
+                                    f"a float32 (single precision) value holds only {numbers.SINGLE_DIGITS} "
+                                    f"digits and whole numbers up to {numbers.SINGLE_MAX:,} exactly".replace(",", "."),
+                                    "Write value as a double, decimal or integer column."))
+    if problems:
+        raise DeliveryError(problems)
 
 
 def _check_codes_and_years(con: duckdb.DuckDBPyConnection, f: DeliveryFile, catalogue: Catalogue) -> None:

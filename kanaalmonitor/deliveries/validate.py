@@ -20,7 +20,7 @@ from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.errors import DeliveryError, Problem, PublishedUnreadable
 from schemas import numbers
-from schemas.observations import RULES, Observations, RemeasuredSeries
+from schemas.observations import CELL_RULES, RULES, Observations, RemeasuredSeries
 
 METHOD_NOTE = re.compile(r"nieuwe (manier|wijze|methode)|andere (meet)?methode|vervangt (alle )?(voorgaande|eerdere)"
                          r"|trendbreuk|niet vergelijkbaar met (voorgaande|eerdere)", re.IGNORECASE)
@@ -234,7 +234,7 @@ def _problems(exc, table) -> list[Problem]:
     """Problems in the user's terms from pandera's failure cases.
 
     A frame check's failure case is the whole row; a column check's is the value, located here at its
-    first row. A row whose cell cannot be read reports only that.
+    first row. A row that breaks a rule of CELL_RULES reports only the rules of its first tier broken.
     """
     failures = []
     for rec in exc.failure_cases.itertuples(index=False):
@@ -250,11 +250,16 @@ def _problems(exc, table) -> list[Problem]:
                 found = hit.to_pyarrow().to_pylist()
                 case = {**found[0], "column": column, "value": case} if found else case
         failures.append((check, rec, case))
-    unreadable = {(c["file"], c["row"]) for check, _, c in failures
-                  if check == "cell_is_readable" and isinstance(c, dict)}
+    tier = {check: i for i, checks in enumerate(CELL_RULES) for check in checks}
+    first_tier: dict[tuple, int] = {}
+    for check, _, c in failures:
+        if check in tier and isinstance(c, dict):
+            key = (c["file"], c["row"])
+            first_tier[key] = min(first_tier.get(key, tier[check]), tier[check])
     problems, counts = [], {}
     for check, rec, case in failures:
-        if isinstance(case, dict) and check != "cell_is_readable" and (case["file"], case["row"]) in unreadable:
+        if isinstance(case, dict) and tier.get(check, len(CELL_RULES)) > first_tier.get((case["file"], case["row"]),
+                                                                                       len(CELL_RULES)):
             continue
         counts[check] = counts.get(check, 0) + 1
         if counts[check] > MAX_PROBLEMS_PER_RULE:
@@ -271,6 +276,10 @@ def _problems(exc, table) -> list[Problem]:
         elif check == "one_row_per_key":
             value = f"{case.get('cell')} (year {case.get('year')})"
         elif check in RULES:
+            if check == "status_is_delivered_status":
+                value = case.get("status")
+            elif check == "digits_are_ascii" and numbers.lookalike(str(value)):
+                rule = f"{rule}: {numbers.lookalike(str(value))}"
             rule = f"{rule} [year {case.get('year')}]"
         problems.append(Problem(case["file"], int(case["row"]), case.get("label"), value, rule, action))
     return problems + _more(counts)
