@@ -16,12 +16,22 @@ case
 end;
 
 -- A figure as the monitor prints it: '-' where not available, counts with a thousands point,
--- grades with one decimal, other units as short as exact, all with a decimal comma.
+-- grades with one decimal, durations (seconds) as m:ss or from an hour on h:mm:ss, other units
+-- as short as exact, all with a decimal comma.
 create or replace temp macro dutch_number(figure, unit) as
 case
     when figure is null then '-'
     when unit = 'count' then dutch_decimal(figure, 0)
     when unit = 'grade' then dutch_decimal(figure, 1)
+    when unit = 'duration' and figure >= 3600
+        then format(
+            '{}:{:02d}:{:02d}',
+            cast(figure as bigint) // 3600,
+            cast(figure as bigint) % 3600 // 60,
+            cast(figure as bigint) % 60
+        )
+    when unit = 'duration'
+        then format('{}:{:02d}', cast(figure as bigint) // 60, cast(figure as bigint) % 60)
     else replace(format('{:g}', figure), '.', ',')
 end;
 
