@@ -161,9 +161,26 @@ def symlink_outside(folder: Path, tmp_path: Path) -> None:
     (folder / "kerncijfers.csv").symlink_to(outside / "kerncijfers.csv")
 
 
+def _parquet(path: Path, series: list[str], years: list[int], values: list[float], kind: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"series": series, "year": years, "value": pa.array(values, type=getattr(pa, kind)())}),
+                   path)
+
+
+def parquet_float_noise(folder: Path, tmp_path: Path) -> None:
+    _parquet(folder / "observations.parquet", ["kcc_phone_reachability"] * 2, [2017, 2018], [90.0, 100 / 3],
+             "float64")
+
+
+def parquet_float32_count(folder: Path, tmp_path: Path) -> None:
+    _parquet(folder / "observations.parquet", ["web_requests"], [2018], [23345312.0], "float32")
+
+
 GENERATORS = {f.__name__: f for f in (xlsx_formulas, zip_not_workbook, xlsx_zip_bomb, xlsx_zip_bomb_lying,
                                       large_csv, large_tidy, symlink_outside, xlsx_sheet_truncated,
-                                      xlsx_entity_bomb)}
+                                      xlsx_entity_bomb, parquet_float_noise, parquet_float32_count)}
 
 
 # --- placing a case beside raw/2019 on top of a published warehouse
