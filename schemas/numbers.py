@@ -30,7 +30,7 @@ MAX_DECIMALS = 6
 SINGLE_MAX = 2**24  # float32 holds every whole number up to it exactly, and about 7 significant digits
 SINGLE_DIGITS = 7
 
-_GROUPED = r"(?:\d{1,3}(?:\.\d{3})+|\d+)"
+_GROUPED = r"(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)"  # a first group of 0 (0.500) is no thousands point
 DUTCH = {
     # (unit, scaled) -> full-match pattern of a readable cell
     ("count", False): rf"-?{_GROUPED}",
@@ -41,7 +41,7 @@ DUTCH = {
     ("grade", True): r"-?\d{1,2}(?:,\d+)?",
 }
 PLAIN = r"-?\d+(?:\.\d+)?"
-GROUPED_ONLY = r"-?\d{1,3}(?:\.\d{3})+"
+GROUPED_ONLY = r"-?[1-9]\d{0,2}(?:\.\d{3})+"
 DURATION = r"\d{1,3}:[0-5]\d(?::[0-5]\d)?"  # m:ss or h:mm:ss, in either style; never scaled
 TIME_LIKE = r"-?\d+:\d+(?::\d+)*"
 NUMBER_LIKE = r"-?[\d.,]*\d[\d.,]* ?%?"
@@ -82,9 +82,12 @@ MACROS = (
     "else 'unreadable' end",
     "create or replace macro figure_form(cell, unit, scale, style) as "
     "figure_text_form(figure_text(cell), unit, scale, style)",
-    "create or replace macro figure_value(cell, scale, style) as round(try_cast(nullif(nullif(trim(replace("
+    "create or replace macro figure_number(cell, style) as try_cast(nullif(nullif(trim(replace("
     "case when style = 'nl' then replace(replace(figure_text(cell), '.', ''), ',', '.') else figure_text(cell) end, "
-    f"'%', '')), {_literal(NOT_AVAILABLE)}), '') as double) * scale, {MAX_DECIMALS})",
+    f"'%', '')), {_literal(NOT_AVAILABLE)}), '') as double)",
+    # Scaled: rounded to MAX_DECIMALS against the noise of the product (3,6 x 1.000.000); unscaled as read.
+    "create or replace macro figure_value(cell, scale, style) as case when scale = 1 then figure_number(cell, style) "
+    f"else round(figure_number(cell, style) * scale, {MAX_DECIMALS}) end",
     "create or replace macro figure_seconds(cell) as cast(list_reduce(list_transform("
     "string_split(figure_text(cell), ':'), lambda p: cast(p as bigint)), lambda total, p: total * 60 + p) as double)",
     "create or replace macro read_figure(cell, unit, scale, style) as "

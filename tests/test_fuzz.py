@@ -166,3 +166,137 @@ def test_mutations_of_an_xlsx(tmp_path, steps, whole):
         check(delivery, tmp_path / "work")
     except DeliveryError as exc:
         assert exc.problems
+
+
+# --- number cells: arbitrary text per cell per unit, against an oracle of the Dutch number rules
+
+NUMBER_ROWS = {  # unit -> (printed label, series)
+    "count": ("WhatsApp-berichten", "whatsapp_messages"),
+    "percent": ("telefonische bereikbaarheid Klantcontactcentrum (%)", "kcc_phone_reachability"),
+    "grade": ("telefoon", "satisfaction_phone"),
+    "duration": ("gemiddelde wachttijd telefoon", "kcc_phone_wait_time"),
+}
+NUMBER_YEARS = (2016, 2017, 2018)
+ASCII_DIGITS = "0123456789"
+NUMBER_ALPHABET = ASCII_DIGITS + ".,-:% \u00a0\u2212Ool|\u0661\u0660\uff18\u00b2\u00bde+"
+REFUSE = "refuse"
+
+
+def _digits(text: str) -> bool:
+    return bool(text) and all(c in ASCII_DIGITS for c in text)
+
+
+def _dutch_whole(text: str) -> int | None:
+    """A whole number written plainly (1849) or with a point before each group of three (1.849)."""
+    if _digits(text):
+        return int(text)
+    groups = text.split(".")
+    if (len(groups) > 1 and 1 <= len(groups[0]) <= 3 and _digits(groups[0]) and groups[0][0] != "0"
+            and all(len(g) == 3 and _digits(g) for g in groups[1:])):
+        return int("".join(groups))
+    return None
+
+
+def oracle(unit: str, cell: str):
+    """What a printed cell means by the Dutch number rules: None (not available), the figure, or REFUSE."""
+    from decimal import Decimal
+
+    text = cell.strip().replace("\u00a0", " ").replace("\u2212", "-").strip(" ")
+    if text == "-":
+        return None
+    if unit == "duration":
+        parts = text.split(":")
+        if (len(parts) in (2, 3) and all(_digits(p) for p in parts) and len(parts[0]) <= 3
+                and all(len(p) == 2 and int(p) < 60 for p in parts[1:])):
+            seconds = 0
+            for p in parts:
+                seconds = seconds * 60 + int(p)
+            return Decimal(seconds)
+        return REFUSE
+    negative, body = text.startswith("-"), text[1:] if text.startswith("-") else text
+    if unit == "percent" and body.endswith("%"):
+        body = body[:-1]
+        body = body[:-1] if body.endswith(" ") else body
+    whole, fraction = body.split(",", 1) if "," in body else (body, None)
+    if fraction is not None and (unit == "count" or not _digits(fraction)):
+        return REFUSE
+    if unit == "grade":
+        number = int(whole) if _digits(whole) and len(whole) <= 2 else None
+    else:
+        number = _dutch_whole(whole)
+    if number is None:
+        return REFUSE
+    figure = Decimal(f"{number}.{fraction or '0'}") * (-1 if negative else 1)
+    decimals = len(fraction or "")
+    if abs(figure) >= 10**15 or decimals > 6:
+        return REFUSE
+    in_range = {"count": figure >= 0, "percent": 0 <= figure <= 100, "grade": 1 <= figure <= 10 and decimals <= 1}
+    return figure if in_range[unit] else REFUSE
+
+
+def _printed(unit: str, in_range: bool):
+    """Figures written as the monitor prints them: in their unit's range, or anywhere."""
+    def dutch(n: int) -> str:
+        return f"{n:,}".replace(",", ".")
+    if unit == "duration":
+        seconds = st.integers(0, 59) if in_range else st.integers(0, 99)
+        return st.builds(lambda h, m, s, long: f"{h}:{m:02d}:{s:02d}" if long else f"{m}:{s:02d}",
+                         st.integers(0, 99), seconds, seconds, st.booleans())
+    if unit == "count":
+        whole = st.integers(0, 10**15 - 1) if in_range else st.integers(0, 10**16)
+        return st.one_of(whole.map(dutch), whole.map(str))
+    top, places = {"percent": (99, 6), "grade": (9, 1)}[unit]
+    first = st.integers(1 if unit == "grade" else 0, top) if in_range else st.integers(0, 120)
+    sign = st.sampled_from(["", "%", " %"] if unit == "percent" else [""])
+    return st.builds(lambda n, f, pct: f"{dutch(n)}{',' + f if f else ''}{pct}", first,
+                     st.text(ASCII_DIGITS, max_size=places if in_range else 8), sign)
+
+
+def number_cell(unit: str, in_range: bool):
+    if in_range:
+        return st.one_of(_printed(unit, True), st.just("-"))
+    return st.one_of(_printed(unit, False), st.sampled_from([c for c in CELLS if '"' not in c]),
+                     st.text(NUMBER_ALPHABET, max_size=10), st.text(max_size=6).filter(lambda t: not set(t) & set(';"\r\n')))
+
+
+@pytest.fixture(scope="module")
+def number_delivery(tmp_path_factory) -> Path:
+    raw = tmp_path_factory.mktemp("fuzz-numbers") / "raw"
+    (raw / "t").mkdir(parents=True)
+    (raw / "t" / "manifest.toml").write_text('edition = 2019\n\n[[files]]\npath = "tabel.csv"\n', encoding="utf-8")
+    return raw
+
+
+def number_cells(in_range: bool):
+    return st.tuples(*(st.lists(number_cell(unit, in_range), min_size=len(NUMBER_YEARS), max_size=len(NUMBER_YEARS))
+                       for unit in NUMBER_ROWS))
+
+
+@settings(FUZZ, max_examples=12)
+@given(cells=st.one_of(number_cells(True), number_cells(False)))
+def test_number_cells_load_as_printed_or_are_refused(number_delivery, cells):
+    """Every cell loads as the figure the Dutch rules read in it, or the delivery is refused: every row with a
+    cell the rules refuse has a Problem and every Problem names such a cell; never a traceback, never
+    another number."""
+    table = dict(zip(NUMBER_ROWS, cells))
+    lines = [";".join(["Tabel", *map(str, NUMBER_YEARS)])]
+    lines += [";".join([NUMBER_ROWS[unit][0], *texts]) for unit, texts in table.items()]
+    (number_delivery / "t" / "tabel.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = {unit: i for i, unit in enumerate(NUMBER_ROWS, start=2)}
+    expected = {(NUMBER_ROWS[unit][1], year): oracle(unit, text)
+                for unit, texts in table.items() for year, text in zip(NUMBER_YEARS, texts)}
+    refused = {(rows[unit], text.strip()) for unit, texts in table.items() for text in texts
+               if oracle(unit, text) is REFUSE}
+    try:
+        obs = check(read_manifest(number_delivery / "t" / "manifest.toml", number_delivery),
+                    number_delivery.parent / "work")
+    except DeliveryError as exc:
+        assert refused, f"refused although every cell is a figure: {exc.report()}"
+        for p in exc.problems:
+            assert (p.file, p.row, p.value) in {("t/tabel.csv", r, v) for r, v in refused}, str(p)
+        assert {p.row for p in exc.problems} == {r for r, _ in refused}, exc.report()
+        return
+    assert not refused, f"loaded although the rules refuse {refused}"
+    got = {(r.series, r.year): (None if r.value != r.value else r.value, r.status) for r in obs.itertuples()}
+    assert got == {key: (None if want is None else float(want), "O" if want is None else "A")
+                   for key, want in expected.items()}
