@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from kanaalmonitor.report.chapter import write_report
 from tests.helpers import EDITIONS, RAW_2019, build_warehouse, make_raw, query
 
 KCC = EDITIONS / "kcc-gm0599"
@@ -111,3 +112,10 @@ def test_a_tidy_duration_is_written_as_printed(tmp_path):
     warehouse = build_warehouse(tmp_path / "raw", tmp_path / "w.duckdb")
     assert query(warehouse, "select year, value from observations order by year") == [(2022, 292.0), (2023, 238.0)]
     assert query(warehouse, "select \"2022\", \"2023\" from kerncijfers") == [("4:52", "3:58")]
+
+
+def test_the_chapter_writes_times_as_printed(kcc_warehouse, tmp_path):
+    text = write_report(kcc_warehouse, tmp_path / "out", municipality="GM0599").markdown.read_text(encoding="utf-8")
+    assert "| gemiddelde wachttijd telefoon | 4:52 | 3:58 |" in text
+    assert "De gemiddelde wachttijd telefoon was in 2023 3:58, tegen 4:52 in 2022." in text
+    assert "De gemiddelde gespreksduur telefoon was in 2023 5:31, tegen 5:07 in 2022." in text

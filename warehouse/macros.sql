@@ -36,10 +36,11 @@ case
 end;
 
 -- A figure as the chapter's running text prints it: grades with one decimal, percents whole with '%',
--- other units whole.
+-- durations as dutch_number prints them, other units whole.
 create or replace temp macro dutch_rounded(figure, unit) as
 case
     when unit = 'grade' then dutch_decimal(figure, 1)
+    when unit = 'duration' then dutch_number(figure, unit)
     when unit = 'percent' and figure is not null then dutch_decimal(figure, 0) || '%'
     else dutch_decimal(figure, 0)
 end;
