@@ -3,7 +3,8 @@
 `Observations` is the one set of rules every delivered cell obeys, printed or tidy; `RemeasuredSeries` adds
 the rules of a series a delivery restates. They validate the table `cells` of the refresh's work database
 (kanaalmonitor/deliveries/validate.py), where each raw cell carries the unit and parent its series has in the
-catalogue, its value read by the grammar of schemas/numbers.py, and the value of its parent series that year.
+catalogue, its value and form (readable, or why not) read by the grammar of schemas/numbers.py, and the value
+of its parent series that year.
 """
 
 from __future__ import annotations
@@ -17,16 +18,6 @@ from schemas.numbers import MAX_DECIMALS, MAX_FIGURE, UNITS
 DELIVERED_STATUSES = ("A", "O", "P", "E")  # B (a break) comes only from a method change the manifest declares
 MUNICIPALITY = r"^GM\d{4}$"
 KEY = ["municipality", "series", "year", "edition"]
-
-
-@ibis.udf.scalar.builtin
-def figure_readable(cell: str, unit: str, scale: int, style: str) -> bool:
-    """The grammar's macro of schemas/numbers.py."""
-
-
-@ibis.udf.scalar.builtin
-def figure_form(cell: str, unit: str, scale: int, style: str) -> str:
-    """The grammar's macro of schemas/numbers.py."""
 
 
 class Observations(pa.DataFrameModel):
@@ -46,6 +37,7 @@ class Observations(pa.DataFrameModel):
     status: str
     value: float = pa.Field(nullable=True)
     decimals: int = pa.Field(ge=0)
+    form: str  # figure_form of schemas/numbers.py: readable, or why not
     parent: str = pa.Field(nullable=True)
     parent_value: float = pa.Field(nullable=True)
     method: str = pa.Field(nullable=True)
@@ -56,25 +48,20 @@ class Observations(pa.DataFrameModel):
     @pa.dataframe_check
     def cell_is_readable(cls, data: IbisData) -> ibis.Value:
         """'-' or a number its unit's grammar reads without guessing."""
-        t = data.table
-        return (figure_readable(t.cell, t.unit, t.scale, t["style"])
-                | (figure_form(t.cell, t.unit, t.scale, t["style"]) != "unreadable")).fill_null(False)
+        return (data.table.form != "unreadable").fill_null(False)
 
     @pa.dataframe_check
     def digits_are_ascii(cls, data: IbisData) -> ibis.Value:
         """Only the digits 0-9: no digit of another script, fullwidth or superscript digit, or letter O or l."""
-        t = data.table
-        return (figure_form(t.cell, t.unit, t.scale, t["style"]) != "lookalike").fill_null(True)
+        return (data.table.form != "lookalike").fill_null(True)
 
     @pa.dataframe_check
     def time_only_for_duration(cls, data: IbisData) -> ibis.Value:
-        t = data.table
-        return (figure_form(t.cell, t.unit, t.scale, t["style"]) != "time").fill_null(True)
+        return (data.table.form != "time").fill_null(True)
 
     @pa.dataframe_check
     def duration_written_as_time(cls, data: IbisData) -> ibis.Value:
-        t = data.table
-        return (figure_form(t.cell, t.unit, t.scale, t["style"]) != "number").fill_null(True)
+        return (data.table.form != "number").fill_null(True)
 
     @pa.dataframe_check
     def figure_held_exactly(cls, data: IbisData) -> ibis.Value:

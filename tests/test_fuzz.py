@@ -180,6 +180,7 @@ NUMBER_YEARS = (2016, 2017, 2018)
 ASCII_DIGITS = "0123456789"
 NUMBER_ALPHABET = ASCII_DIGITS + ".,-:% \u00a0\u2212Ool|\u0661\u0660\uff18\u00b2\u00bde+"
 REFUSE = "refuse"
+OUT_OF_CELL = set(';"\r\n\x00')  # what ends a CSV cell or makes the file binary
 
 
 def _digits(text: str) -> bool:
@@ -256,7 +257,7 @@ def number_cell(unit: str, in_range: bool):
     if in_range:
         return st.one_of(_printed(unit, True), st.just("-"))
     return st.one_of(_printed(unit, False), st.sampled_from([c for c in CELLS if '"' not in c]),
-                     st.text(NUMBER_ALPHABET, max_size=10), st.text(max_size=6).filter(lambda t: not set(t) & set(';"\r\n')))
+                     st.text(NUMBER_ALPHABET, max_size=10), st.text(max_size=6).filter(lambda t: not set(t) & OUT_OF_CELL))
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,8 @@ changes as (
 
 read as (
     select raw_cells.*, catalogue.unit, catalogue.parent,
-        read_figure(raw_cells.cell, catalogue.unit, raw_cells.scale, raw_cells.style) as figure
+        read_figure(raw_cells.cell, catalogue.unit, raw_cells.scale, raw_cells.style) as figure,
+        figure_form(raw_cells.cell, catalogue.unit, raw_cells.scale, raw_cells.style) as form
     from raw_cells
     left join catalogue using (series)
 ),
