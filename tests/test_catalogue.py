@@ -12,6 +12,9 @@ from kanaalmonitor.catalogue import Catalogue, LabelError, split_label
 from kanaalmonitor.config import CHANNELS_FILE, LABELS_FILE, SERIES_FILE
 from kanaalmonitor.errors import DeliveryError, Problem
 
+# The line a series line appended to schemas/series.csv lands on, and that line's position among the series.
+APPENDED = len(SERIES_FILE.read_text(encoding="utf-8").splitlines()) + 1
+
 
 def catalogue_dir(tmp_path: Path, series: str = "", labels: str = "", channels: str = "") -> Path:
     """A copy of schemas/ with lines appended to its catalogue files."""
@@ -45,23 +48,23 @@ def test_a_new_channel_and_a_series_on_it_are_one_line_each(tmp_path):
     assert catalogue.channels["social_media"].name_nl == "sociale media"
     assert catalogue.channels["social_media"].counts_contacts is False
     assert catalogue.resolve("Totaal aantal volgers sociale media") == "social_followers"
-    assert catalogue.series["social_followers"].position == 14
+    assert catalogue.series["social_followers"].position == APPENDED - 1  # the header is line 1
 
 
 @pytest.mark.parametrize("line, problem", [
     ("website_visits,kerncijfers,websitebezoek,visits,website,,false,x\n",
-     (15, "website_visits", "visits", "unknown unit (the units are count, percent, grade, duration)")),
+     (APPENDED, "website_visits", "visits", "unknown unit (the units are count, percent, grade, duration)")),
     ("social_posts,kerncijfers,berichten sociale media,count,social,,false,x\n",
-     (15, "social_posts", "social", "unknown channel")),
+     (APPENDED, "social_posts", "social", "unknown channel")),
     ("web_requests,kerncijfers,nog een label,count,website,,true,x\n",
-     (15, "web_requests", "web_requests", "series code is listed twice")),
+     (APPENDED, "web_requests", "web_requests", "series code is listed twice")),
     ("calls_kcc,kerncijfers,waarvan via KCC,count,phone,calls,false,x\n",
-     (15, "calls_kcc", "calls", "parent is not another series of the catalogue")),
+     (APPENDED, "calls_kcc", "calls", "parent is not another series of the catalogue")),
     ("counter_web,kerncijfers,Balie,count,counter,,false,x\n",
-     (15, "Balie", "counter_web", "label is also a label of series satisfaction_counter (schemas/series.csv, "
+     (APPENDED, "Balie", "counter_web", "label is also a label of series satisfaction_counter (schemas/series.csv, "
                                   "line 10)")),
     ("web_forms,kerncijfers,e-formulieren,count,website,,maybe,x\n",
-     (15, "web_forms", "maybe", "counts_contacts must be true or false")),
+     (APPENDED, "web_forms", "maybe", "counts_contacts must be true or false")),
 ])
 def test_a_bad_series_line_is_refused_with_file_line_value_and_rule(tmp_path, line, problem):
     (got,) = refusal(catalogue_dir(tmp_path, series=line))
@@ -82,7 +85,7 @@ def test_a_contact_series_on_a_channel_whose_contacts_are_not_counted_is_refused
     folder = catalogue_dir(tmp_path, series="social_messages,kerncijfers,berichten sociale media,count,social,,true,x\n",
                            channels="social,sociale media,sociale media,false,x\n")
     (got,) = refusal(folder)
-    assert (got.row, got.rule) == (15, "series counts contacts on channel social, whose contacts are not counted")
+    assert (got.row, got.rule) == (APPENDED, "series counts contacts on channel social, whose contacts are not counted")
 
 
 @pytest.mark.parametrize("printed, expected", [
