@@ -157,11 +157,13 @@ def test_a_break_on_the_same_method_is_not_compared(tmp_path):
     tidy = raw / "2020"
     tidy.mkdir()
     (tidy / "manifest.toml").write_text('edition = 2020\nmunicipality = "GM0344"\n\n[[files]]\n'
-                                        'path = "whatsapp.csv"\nform = "tidy"\n', encoding="utf-8")
+                                        'path = "whatsapp.csv"\nform = "tidy"\n\n[[method_changes]]\n'
+                                        'series = "whatsapp_messages"\nkind = "break"\nfrom_year = 2019\n'
+                                        'method = "standaard"\n', encoding="utf-8")
     (tidy / "whatsapp.csv").write_text("series,year,value,status\nwhatsapp_messages,2018,11523,A\n"
-                                       "whatsapp_messages,2019,15000,B\n", encoding="utf-8")
+                                       "whatsapp_messages,2019,15000,A\n", encoding="utf-8")
     w = build_warehouse(raw, tmp_path / "w.duckdb")
-    # 2019 is delivered as a break (status B) without a declared method change: not compared with 2018.
+    # 2019 is a declared break (status B) that keeps the method's name: still not compared with 2018.
     # 2018 against 2017 comes from 2019, the latest edition holding both: 11523 - 11342.
     assert yoy(w, "yoy_change", "whatsapp_messages") == [
         (2015, *first(1849), 2019),
