@@ -1,5 +1,7 @@
 """Deterministic synthetic tidy deliveries: many municipalities, every catalogue series, many editions.
 
+Durations are left out: they are written m:ss, which a Parquet number column cannot carry.
+
 Edition e (2002..2026 by default) delivers, for every municipality and series, the years e-11..e.
 The latest year of an edition is provisional: counts are off by up to 2 % (status P) and restated
 by the next edition (whose manifest says so in a revision note), grades are not yet surveyed ('-') and
@@ -37,8 +39,13 @@ FORMATS = ("parquet", "plain", "nl")
 def municipalities_for(observations: int, editions: int = LAST_EDITION - FIRST_EDITION + 1,
                        window: int = WINDOW) -> int:
     """How many municipalities give about this many delivered cells."""
-    per = len(Catalogue.load().series) * editions * window
+    per = len(generated_series()) * editions * window
     return max(1, round(observations / per))
+
+
+def generated_series() -> list:
+    """The catalogue series the generator delivers: all but durations."""
+    return [s for s in Catalogue.load().series.values() if s.unit != "duration"]
 
 
 class Synth:
@@ -46,8 +53,7 @@ class Synth:
 
     def __init__(self, municipalities: int, first: int = FIRST_EDITION, last: int = LAST_EDITION,
                  window: int = WINDOW, seed: int = 20190601):
-        cat = Catalogue.load()
-        self.series = list(cat.series.values())
+        self.series = generated_series()
         self.codes = [s.series for s in self.series]
         self.units = np.array([s.unit for s in self.series])
         self.m, self.first, self.last, self.window = municipalities, first, last, window
