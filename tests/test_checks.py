@@ -129,7 +129,7 @@ def with_column(frames: dict, table: str, column: str, row: int, value: str) -> 
     return {**frames, table: frame}
 
 
-@pytest.mark.parametrize("table, column, value", [("series", "unit", "duration"), ("cells", "status", "X"),
+@pytest.mark.parametrize("table, column, value", [("series", "unit", "minutes"), ("cells", "status", "X"),
                                                   ("method_changes", "kind", "replace")])
 def test_a_value_outside_the_accepted_ones_is_caught(tmp_path, real, table, column, value):
     target, frames, before = published(tmp_path, real, "2019")
