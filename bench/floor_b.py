@@ -37,7 +37,8 @@ read as (
 )
 select municipality, series, cast(year as integer) as year, cast(? as integer) as edition, figure as value,
     coalesce(nullif(status, ''), case when figure is null then 'O' else 'A' end) as status,
-    cast(null as varchar) as method, value as cell, cast(? as varchar) as file,
+    cast(null as varchar) as method, value as cell, cast(figure_decimals(coalesce(value, '')) as integer) as decimals,
+    cast(? as varchar) as file,
     cast(position + 1 as integer) as row, series as label, cast(? as varchar) as delivery,
     cast(? as varchar) as load_id
 from read
@@ -52,20 +53,23 @@ def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
     con = install(duckdb.connect(str(target), config=config))
     con.execute("create schema staging")
     con.execute("create table staging.series as select series, label_nl, unit, channel, parent, description, "
-                "counts_contacts = 'true' as counts_contacts, \"table\" as printed_table, "
+                "counts_contacts = 'true' as counts_contacts, "
                 "cast(row_number() over () as integer) as position from read_csv(?, all_varchar=true)",
                 [str(PROJECT / "schemas" / "series.csv")])
     con.execute("create table staging.files (file varchar, sha256 varchar, delivery varchar, municipality varchar, "
                 "edition integer, published_on date, source varchar, load_id varchar, loaded_at timestamp)")
     con.execute("create table staging.cells (municipality varchar, series varchar, year integer, edition integer, "
-                "value double, status varchar, method varchar, cell varchar, file varchar, row integer, "
-                "label varchar, delivery varchar, load_id varchar)")
+                "value double, status varchar, method varchar, cell varchar, decimals integer, file varchar, "
+                "row integer, label varchar, delivery varchar, load_id varchar)")
     con.execute("create table staging.method_changes (municipality varchar, edition integer, series varchar, "
                 "kind varchar, method varchar, from_year integer, note varchar)")
     con.execute("create table staging.revision_notes (municipality varchar, edition integer, series varchar, "
                 "year integer, note varchar)")
-    con.execute("create table staging.notes (municipality varchar, edition integer, file varchar, row integer, "
-                "marker varchar, text varchar)")
+    con.execute("create table staging.notes (municipality varchar, edition integer, file varchar, "
+                "table_title varchar, row integer, marker varchar, text varchar)")
+    con.execute("create table staging.printed_rows (municipality varchar, edition integer, file varchar, "
+                "table_number integer, table_title varchar, row_number integer, series varchar, "
+                "label_printed varchar, marker varchar, scale bigint)")
     con.execute("create table staging.build_inputs (kind varchar, name varchar, sha256 varchar)")
     for manifest in sorted(raw.rglob("manifest.toml")):
         m = tomllib.loads(manifest.read_text(encoding="utf-8"))

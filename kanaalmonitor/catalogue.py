@@ -63,7 +63,6 @@ class Channel:
 @dataclass(frozen=True)
 class Series:
     series: str
-    table: str
     label_nl: str
     unit: str
     channel: str
@@ -86,17 +85,29 @@ def _shown(path: Path) -> str:
 
 
 def _read(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
-    """(line, row) of a catalogue file, or nothing (with a Problem) when its header lacks a column."""
+    """(line, row) of a catalogue file, or nothing (with a Problem) when its header lacks a column; a line with
+    more or fewer values than the header is a Problem, never read shifted."""
     with Path(path).open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        missing = [c for c in columns if c not in header]
         if missing:
-            problems.append(Problem(_shown(path), 1, None, ",".join(reader.fieldnames or []),
+            problems.append(Problem(_shown(path), 1, None, ",".join(header),
                                     f"header lacks the column(s) {', '.join(missing)}",
                                     f"The first line must be: {','.join(columns)}."))
             return []
-        return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None})
-                for row in reader]
+        out = []
+        for values in reader:
+            if not values:
+                continue
+            if len(values) != len(header):
+                problems.append(Problem(_shown(path), reader.line_num, None, ",".join(values),
+                                        f"line has {len(values)} values for the {len(header)} columns of the "
+                                        "header", f"Write one value per column: {','.join(header)} (quote a "
+                                        "value that holds a comma)."))
+                continue
+            out.append((reader.line_num, {k: v.strip() for k, v in zip(header, values)}))
+        return out
 
 
 def _flag(value: str) -> bool | None:
@@ -136,8 +147,8 @@ class Catalogue:
 
         series: dict[str, Series] = {}
         where = _shown(Path(series_file))
-        rows = _read(series_file, ("series", "table", "label_nl", "unit", "channel", "parent", "counts_contacts",
-                                   "description"), problems)
+        rows = _read(series_file, ("series", "label_nl", "unit", "channel", "parent", "counts_contacts", "description"),
+                     problems)
         for line, r in rows:
             code, counts = r["series"], _flag(r["counts_contacts"])
             rule = None
@@ -163,8 +174,8 @@ class Catalogue:
             if rule:
                 problems.append(Problem(where, line, code or None, rule[1], rule[0], rule[2]))
                 continue
-            series[code] = Series(code, r["table"], r["label_nl"], r["unit"], r["channel"], r["parent"] or None,
-                                  counts, r["description"], len(series) + 1)
+            series[code] = Series(code, r["label_nl"], r["unit"], r["channel"], r["parent"] or None, counts,
+                                  r["description"], len(series) + 1)
         for line, r in rows:
             s = series.get(r["series"])
             if s is not None and s.parent is not None and (s.parent not in series or s.parent == s.series):
@@ -206,18 +217,10 @@ class Catalogue:
             raise DeliveryError(problems)
         return cls(series, labels, channels, shown)
 
-    def table_of(self, title: str) -> str | None:
-        """The catalogue table a printed table's title names, if any."""
-        t = normalise(title)
-        hits = {s.table for s in self.series.values() if s.table.casefold() in t}
-        return hits.pop() if len(hits) == 1 else None
-
-    def resolve(self, label: str, table: str | None = None, delivered: frozenset[str] = frozenset()) -> str:
-        """The series code of a printed label; delivered (series the same table already has) only orders
-        the suggestions for an unknown label."""
+    def resolve(self, label: str, delivered: frozenset[str] = frozenset()) -> str:
+        """The series code of a printed label, wherever it is printed; delivered (series the same table already
+        has) only orders the suggestions for an unknown label."""
         codes = self.labels.get(normalise(label), set())
-        if table is not None and len(codes) > 1:
-            codes = {c for c in codes if self.series[c].table == table}
         if len(codes) == 1:
             return next(iter(codes))
         if len(codes) > 1:

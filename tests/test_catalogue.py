@@ -41,7 +41,7 @@ def refusal(folder: Path) -> list[Problem]:
 def test_a_new_channel_and_a_series_on_it_are_one_line_each(tmp_path):
     folder = catalogue_dir(
         tmp_path,
-        series="social_followers,kerncijfers,totaal aantal volgers sociale media,count,social_media,,false,"
+        series="social_followers,totaal aantal volgers sociale media,count,social_media,,false,"
                "Followers on the city's social media accounts.\n",
         channels="social_media,sociale media,sociale media,false,\"Facebook, X, Instagram, LinkedIn.\"\n")
     catalogue = load(folder)
@@ -52,19 +52,23 @@ def test_a_new_channel_and_a_series_on_it_are_one_line_each(tmp_path):
 
 
 @pytest.mark.parametrize("line, problem", [
-    ("website_visits,kerncijfers,websitebezoek,visits,website,,false,x\n",
+    ("website_visits,websitebezoek,visits,website,,false,x\n",
      (APPENDED, "website_visits", "visits", "unknown unit (the units are count, percent, grade, duration)")),
-    ("social_posts,kerncijfers,berichten sociale media,count,social,,false,x\n",
+    ("social_posts,berichten sociale media,count,social,,false,x\n",
      (APPENDED, "social_posts", "social", "unknown channel")),
-    ("web_requests,kerncijfers,nog een label,count,website,,true,x\n",
+    ("web_requests,nog een label,count,website,,true,x\n",
      (APPENDED, "web_requests", "web_requests", "series code is listed twice")),
-    ("calls_kcc,kerncijfers,waarvan via KCC,count,phone,calls,false,x\n",
+    ("calls_kcc,waarvan via KCC,count,phone,calls,false,x\n",
      (APPENDED, "calls_kcc", "calls", "parent is not another series of the catalogue")),
-    ("counter_web,kerncijfers,Balie,count,counter,,false,x\n",
+    ("counter_web,Balie,count,counter,,false,x\n",
      (APPENDED, "Balie", "counter_web", "label is also a label of series satisfaction_counter (schemas/series.csv, "
                                   "line 10)")),
-    ("web_forms,kerncijfers,e-formulieren,count,website,,maybe,x\n",
+    ("web_forms,e-formulieren,count,website,,maybe,x\n",
      (APPENDED, "web_forms", "maybe", "counts_contacts must be true or false")),
+    # a line written with the former column `table`: refused, not read shifted by one column
+    ("site_visits,kerncijfers,sitebezoek,count,website,,false,x\n",
+     (APPENDED, None, "site_visits,kerncijfers,sitebezoek,count,website,,false,x",
+      "line has 8 values for the 7 columns of the header")),
 ])
 def test_a_bad_series_line_is_refused_with_file_line_value_and_rule(tmp_path, line, problem):
     (got,) = refusal(catalogue_dir(tmp_path, series=line))
@@ -82,7 +86,7 @@ def test_an_alias_of_an_unknown_series_and_a_bad_channel_line_are_refused_togeth
 
 
 def test_a_contact_series_on_a_channel_whose_contacts_are_not_counted_is_refused(tmp_path):
-    folder = catalogue_dir(tmp_path, series="social_messages,kerncijfers,berichten sociale media,count,social,,true,x\n",
+    folder = catalogue_dir(tmp_path, series="social_messages,berichten sociale media,count,social,,true,x\n",
                            channels="social,sociale media,sociale media,false,x\n")
     (got,) = refusal(folder)
     assert (got.row, got.rule) == (APPENDED, "series counts contacts on channel social, whose contacts are not counted")
@@ -101,7 +105,7 @@ def test_a_printed_label_is_split_into_label_marker_and_scale(printed, expected)
 
 
 def test_catalogue_labels_with_a_scale_or_marker_match_printed_labels_with_or_without(tmp_path):
-    folder = catalogue_dir(tmp_path, series="website_visits,kerncijfers,websitebezoek Utrecht.nl (in miljoenen),"
+    folder = catalogue_dir(tmp_path, series="website_visits,websitebezoek Utrecht.nl (in miljoenen),"
                                             "count,website,,false,Visits of Utrecht.nl.\n")
     catalogue = load(folder)
     for printed in ("websitebezoek Utrecht.nl (in miljoenen)", "Websitebezoek utrecht.nl*", "websitebezoek Utrecht.nl"):

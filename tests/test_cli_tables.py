@@ -133,18 +133,24 @@ def test_export_xlsx_of_kerncijfers_gives_numbers_formatted_as_printed(capsys, w
     assert run(capsys, "export", "kerncijfers", "--format", "xlsx", "--out", str(out_file),
                "--warehouse", str(w2019))[0] == 0
     sheet = cells(out_file)
-    assert [v for v, _ in sheet[0]] == ["gemeente", "volgorde", "reeks", "omschrijving", "eenheid (code)", "eenheid",
-                                        "2015", "2016", "2017", "2018", "2015 zoals gedrukt", "2016 zoals gedrukt",
-                                        "2017 zoals gedrukt", "2018 zoals gedrukt"]
-    by_series = {r[2][0]: [v for v, _ in r[6:]] for r in sheet[1:]}
-    formats = {r[2][0]: [f for _, f in r[6:10]] for r in sheet[1:]}
+    assert [v for v, _ in sheet[0]] == ["gemeente", "tabeltitel", "regel in de tabel", "reeks",
+                                        "omschrijving zoals gedrukt", "omschrijving", "eenheid (code)", "eenheid",
+                                        "editie van de tabel", "volgorde", "2015", "2016", "2017", "2018",
+                                        "2015 zoals gedrukt", "2016 zoals gedrukt", "2017 zoals gedrukt",
+                                        "2018 zoals gedrukt"]
+    by_series = {r[3][0]: [v for v, _ in r[10:]] for r in sheet[1:]}
+    formats = {r[3][0]: [f for _, f in r[10:14]] for r in sheet[1:]}
     # kerncijfers.csv: 211.105;223.449;233.453;260.704 and -;-;57.844;78.624 and 81;91;90;90.
     assert by_series["web_requests"] == [211105, 223449, 233453, 260704, "211.105", "223.449", "233.453", "260.704"]
     assert formats["web_requests"] == ["#,##0"] * 4
     assert by_series["public_space_reports"] == [None, None, 57844, 78624, "-", "-", "57.844", "78.624"]
     assert by_series["kcc_phone_reachability"] == [81, 91, 90, 90, "81", "91", "90", "90"]
     assert list(by_series) == ["web_requests", "public_space_reports", "kcc_emails", "phone_calls",
-                               "phone_calls_14030", "kcc_phone_reachability", "counter_visits", "whatsapp_messages"]
+                               "phone_calls_14030", "kcc_phone_reachability", "counter_visits", "whatsapp_messages",
+                               "satisfaction_counter", "satisfaction_website", "satisfaction_phone", "satisfaction_email"]
+    # klanttevredenheid.csv: e-mail -;5,9 for 2017-2018, a grade with one decimal; no 2015 or 2016.
+    assert by_series["satisfaction_email"] == [None, None, None, 5.9, None, None, "-", "5,9"]
+    assert formats["satisfaction_email"][3] == "#,##0.0"
 
 
 def test_every_column_has_a_dutch_header(w2019):

@@ -83,20 +83,28 @@ def test_editions_deliveries_notes_and_method_changes(warehouse_2019):
     assert rows(con, "select count(*) from revisions") == [(0,)]
 
 
-def test_kerncijfers_prints_the_published_table(warehouse_2019):
+def test_kerncijfers_prints_the_published_tables(warehouse_2019):
     con = connect(warehouse_2019, read_only=True)
-    got = rows(con, 'select label_nl, "2015", "2016", "2017", "2018" from kerncijfers order by position')
+    got = rows(con, 'select table_title, row_number, label_printed, "2015", "2016", "2017", "2018" from kerncijfers '
+                    "order by position")
+    k, t = "Kerncijfers dienstverlening", "Klanttevredenheid per kanaal (rapportcijfer)"
     assert got == [
-        ("aantal digitale aanvragen via website Utrecht.nl", "211.105", "223.449", "233.453", "260.704"),
-        ("waarvan meldingen openbare ruimte", "-", "-", "57.844", "78.624"),
-        ("aantal e-mails naar Klantcontactcentrum (inclusief e-formulieren)", "32.347", "20.578", "19.287", "18.671"),
-        ("aantal telefoontjes naar gemeente", "400.354", "337.029", "334.911", "314.803"),
-        ("waarvan via 14030", "-", "98.185", "164.862", "189.857"),
-        ("telefonische bereikbaarheid Klantcontactcentrum (%)", "81", "91", "90", "90"),
-        ("aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern",
+        (k, 1, "aantal digitale aanvragen via website Utrecht.nl", "211.105", "223.449", "233.453", "260.704"),
+        (k, 2, "waarvan meldingen openbare ruimte", "-", "-", "57.844", "78.624"),
+        (k, 3, "aantal e-mails naar Klantcontactcentrum (inclusief e-formulieren)", "32.347", "20.578", "19.287",
+         "18.671"),
+        (k, 4, "aantal telefoontjes naar gemeente", "400.354", "337.029", "334.911", "314.803"),
+        (k, 5, "waarvan via 14030", "-", "98.185", "164.862", "189.857"),
+        (k, 6, "telefonische bereikbaarheid Klantcontactcentrum (%)", "81", "91", "90", "90"),
+        (k, 7, "aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum Vleuten-De Meern*",
          "257.981", "274.268", "291.215", "294.794"),
-        ("WhatsApp-berichten", "1.849", "11.189", "11.342", "11.523"),
+        (k, 8, "WhatsApp-berichten", "1.849", "11.189", "11.342", "11.523"),
+        (t, 1, "balie", None, None, "7,8", "7,8"),
+        (t, 2, "website", None, None, "7,5", "7,6"),
+        (t, 3, "telefoon", None, None, "8,0", "7,7"),
+        (t, 4, "e-mail", None, None, "-", "5,9"),
     ]
+    assert rows(con, "select distinct table_edition from kerncijfers") == [(2019,)]
 
 
 def test_every_public_table_and_column_has_a_comment(warehouse_2019):

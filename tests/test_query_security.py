@@ -119,7 +119,8 @@ def test_quotes_and_sql_in_a_delivery_load_as_data(tmp_path):
     tables = snapshot(warehouse)
     for t in ("series", "observations", "revisions", "editions", "notes", "deliveries"):
         assert f"main.{t}" in tables
-    assert ("GM0344", 2020, f"2020/{SQL_FILE}", 12, None, SQL_NOTE) in tables["main.notes"]
+    assert ("GM0344", 2020, f"2020/{SQL_FILE}", "Kerncijfers dienstverlening", 12, None, SQL_NOTE) \
+        in tables["main.notes"]
     assert {r[3] for r in tables["main.editions"] if r[1] == 2020} == {SQL_SOURCE}
     assert f"2020/{SQL_FILE}" in {r[0] for r in tables["main.deliveries"]}
     # 2019: 40 cells; 2020: the 8 kerncijfers rows x 4 years

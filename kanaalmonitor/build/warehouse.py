@@ -32,7 +32,7 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
     """The frames the SQL models read, one per staging table; the cells come from the work database (stage).
 
     inputs: the build inputs of these deliveries, when the caller has them already."""
-    files, changes, rnotes, notes, sheets = [], [], [], [], []
+    files, changes, rnotes, notes, printed, sheets = [], [], [], [], [], []
     for p in parsed:
         d = p.delivery
         load_id = d.load_id()
@@ -48,14 +48,18 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
                 for y in (n.years or (None,)):
                     rnotes.append((m, d.edition, n.series, y, n.note))
         for n in p.notes:
-            notes.append((d.municipality, d.edition, n.file, n.row, n.marker, n.text))
+            notes.append((d.municipality, d.edition, n.file, n.table_title, n.row, n.marker, n.text))
+        for number, t in enumerate(p.tables, start=1):
+            for r in t.rows:
+                printed.append((d.municipality, d.edition, t.file, number, t.title, r.row_number, r.series,
+                                r.label_printed, r.marker, r.scale))
         for s in p.sheets:
             position = 1 + sum(1 for other in p.sheets[:p.sheets.index(s)] if other.file == s.file)
             sheets.append((d.name, s.file, position, s.sheet, s.table, s.state))
     series = pd.DataFrame([(s.series, s.label_nl, s.unit, s.channel, s.parent, s.description, s.counts_contacts,
-                            s.table, s.position) for s in catalogue.series.values()],
+                            s.position) for s in catalogue.series.values()],
                           columns=["series", "label_nl", "unit", "channel", "parent", "description",
-                                   "counts_contacts", "printed_table", "position"])
+                                   "counts_contacts", "position"])
     return {
         "series": series,
         "files": pd.DataFrame(files, columns=["file", "sha256", "delivery", "municipality", "edition",
@@ -63,21 +67,28 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
         "method_changes": pd.DataFrame(changes, columns=["municipality", "edition", "series", "kind", "method",
                                                          "from_year", "note"]),
         "revision_notes": pd.DataFrame(rnotes, columns=["municipality", "edition", "series", "year", "note"]),
-        "notes": pd.DataFrame(notes, columns=["municipality", "edition", "file", "row", "marker", "text"]),
+        "notes": pd.DataFrame(notes, columns=["municipality", "edition", "file", "table_title", "row", "marker",
+                                              "text"]),
+        "printed_rows": pd.DataFrame(printed, columns=["municipality", "edition", "file", "table_number",
+                                                       "table_title", "row_number", "series", "label_printed",
+                                                       "marker", "scale"]),
         "sheets": pd.DataFrame(sheets, columns=["delivery", "file", "position", "sheet", "table_name", "state"]),
         "build_inputs": fingerprint.as_frame(inputs or fingerprint.build_inputs([p.delivery for p in parsed])),
     }
 
 
-CELL_COLUMNS = ["municipality", "series", "year", "edition", "value", "status", "method", "cell", "file", "row",
-                "label", "delivery", "load_id"]
+CELL_COLUMNS = ["municipality", "series", "year", "edition", "value", "status", "method", "cell", "decimals", "file",
+                "row", "label", "delivery", "load_id"]
 STAGING_TYPES = {
     "series": {"position": "INTEGER", "counts_contacts": "BOOLEAN"},
     "files": {"edition": "INTEGER", "published_on": "DATE", "loaded_at": "TIMESTAMP"},
-    "cells": {"year": "INTEGER", "edition": "INTEGER", "value": "DOUBLE", "row": "INTEGER", "method": "VARCHAR"},
+    "cells": {"year": "INTEGER", "edition": "INTEGER", "value": "DOUBLE", "decimals": "INTEGER", "row": "INTEGER",
+              "method": "VARCHAR"},
     "method_changes": {"edition": "INTEGER", "from_year": "INTEGER"},
     "revision_notes": {"edition": "INTEGER", "year": "INTEGER"},
     "notes": {"edition": "INTEGER", "row": "INTEGER", "marker": "VARCHAR"},
+    "printed_rows": {"edition": "INTEGER", "table_number": "INTEGER", "row_number": "INTEGER", "marker": "VARCHAR",
+                     "scale": "BIGINT"},
     "sheets": {"position": "INTEGER", "table_name": "VARCHAR"},
 }
 

@@ -31,8 +31,11 @@ _NOTE_START = re.compile(r"^(?P<marker>\*+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\(
 
 @dataclass
 class Note:
-    file: str
-    row: int
+    """A footnote or source line printed under a table."""
+
+    file: str  # the table: its CSV file, or workbook[sheet]
+    table_title: str
+    row: int  # row in the file
     marker: str | None
     text: str
 
@@ -57,12 +60,32 @@ class Sheet:
 
 
 @dataclass
+class PrintedRow:
+    row_number: int  # place in the table: 1 is the first row under the header
+    series: str
+    label_printed: str  # exactly as printed, marker and scale phrase included
+    marker: str | None
+    scale: int
+
+
+@dataclass
+class TableAsPrinted:
+    """One printed table (a CSV file or a sheet) as printed: its title (first cell) and its rows in order."""
+
+    file: str
+    title: str
+    head_row: int
+    rows: list[PrintedRow] = field(default_factory=list)
+
+
+@dataclass
 class ParsedDelivery:
     """What a delivery's files say, before validation."""
 
     delivery: Delivery
     cells: pd.DataFrame  # raw cells of the printed tables (CELL_COLUMNS)
     notes: list[Note] = field(default_factory=list)
+    tables: list[TableAsPrinted] = field(default_factory=list)  # in the order of the manifest's files and sheets
     markers: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (file, marker) -> series
     tidy: list[TidyCells] = field(default_factory=list)  # tidy files, read into Parquet files of raw cells
     sheets: list[Sheet] = field(default_factory=list)  # every sheet of the delivered workbooks, read or skipped
@@ -72,26 +95,35 @@ def parse_delivery(delivery: Delivery, catalogue: Catalogue, work: Path) -> Pars
     """Read every file of a delivery into raw cells (tidy files into Parquet files under work);
     one DeliveryError lists every problem found."""
     problems: list[Problem] = []
-    frames, notes, markers, tidy, sheets = [], [], {}, [], []
+    frames, notes, tables, markers, tidy, sheets = [], [], [], {}, [], []
     folder = work / "tidy" / delivery.name
     for i, f in enumerate(delivery.files):
         try:
             if f.form == "tidy":
                 tidy.append(read_tidy(f, delivery, catalogue, folder / f"{i}.parquet"))
             else:
-                tables, file_sheets = read_printed_rows(f)
+                read, file_sheets = read_printed_rows(f)
                 sheets.extend(file_sheets)
-                for name, rows, formats in tables:
-                    cells, file_notes, file_markers = cells_from_rows(name, rows, delivery, catalogue, formats)
+                for name, rows, formats in read:
+                    cells, table, table_notes, table_markers = cells_from_rows(name, rows, delivery, catalogue,
+                                                                               formats)
                     frames.append(cells)
-                    notes.extend(file_notes)
-                    markers.update(file_markers)
+                    tables.append(table)
+                    notes.extend(table_notes)
+                    markers.update(table_markers)
         except DeliveryError as exc:
             problems.extend(exc.problems)
+    first: dict[str, TableAsPrinted] = {}
+    for table in tables:
+        if table.title in first:
+            problems.append(Problem(table.file, table.head_row, table.title, None,
+                                    f"table has the same title as {first[table.title].file}",
+                                    "Give each table of an edition its own title in its first cell, as printed."))
+        first.setdefault(table.title, table)
     if problems:
         raise DeliveryError(problems)
     cells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CELL_COLUMNS)
-    return ParsedDelivery(delivery, cells, notes, markers, tidy, sheets)
+    return ParsedDelivery(delivery, cells, notes, tables, markers, tidy, sheets)
 
 
 def _refuse(name: str, rule: str, action: str, row: int | None = None, label: str | None = None,
@@ -342,9 +374,10 @@ def _numeric_format(fmt: str) -> tuple[int, Decimal, bool]:
 
 def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Delivery,
                     catalogue: Catalogue, formats: dict[int, list[str | None]] | None = None,
-                    ) -> tuple[pd.DataFrame, list[Note], dict]:
-    """Raw cells of one printed table: header of years, data rows, then notes under a blank row (formats: a
-    workbook's number format of each cell, by row)."""
+                    ) -> tuple[pd.DataFrame, TableAsPrinted, list[Note], dict]:
+    """Raw cells of one printed table (header of years, data rows, then notes under a blank row), the table
+    as printed (title, rows in order, labels as printed), its notes and the series each marker marks (formats:
+    a workbook's number format of each cell, by row)."""
     problems: list[Problem] = []
     rows = [(i, [c.strip() for c in cells]) for i, cells in rows]
     filled = [(i, cells) for i, cells in rows if any(cells)]
@@ -377,7 +410,7 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
     if problems:
         raise DeliveryError(problems)
 
-    table = catalogue.table_of(title)
+    table = TableAsPrinted(name, title, head_row)
     records, notes, markers = [], [], {}
     unknown: list[tuple[int, str, str]] = []
     resolved: set[str] = set()
@@ -393,7 +426,7 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
         only_label = not any(values)
         note = _NOTE_START.match(label_text)
         if only_label and (in_notes or note or label_text.casefold().startswith("bron")):
-            notes.append(Note(name, i, note.group("marker") if note else None,
+            notes.append(Note(name, title, i, note.group("marker") if note else None,
                               note.group("text") if note else label_text))
             in_notes = True
             continue
@@ -407,7 +440,7 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
             continue
         label, marker, scale = split_label(label_text)
         try:
-            series = catalogue.resolve(label, table)
+            series = catalogue.resolve(label)
         except LabelError as exc:
             if exc.rule == "unknown label":
                 unknown.append((i, label_text, label))
@@ -415,6 +448,7 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
                 problems.append(Problem(name, i, label_text, None, exc.rule, exc.action))
             continue
         resolved.add(series)
+        table.rows.append(PrintedRow(len(table.rows) + 1, series, label_text, marker, scale))
         if marker:
             markers.setdefault((name, marker), set()).add(series)
         extra = _trim(values[len(years):])
@@ -434,7 +468,7 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
                             scale, "nl", number_format, None, delivery.name))
     for i, label_text, label in unknown:  # suggested once the table's known rows are resolved
         try:
-            catalogue.resolve(label, table, frozenset(resolved))
+            catalogue.resolve(label, frozenset(resolved))
         except LabelError as exc:
             problems.append(Problem(name, i, label_text, None, exc.rule, exc.action))
     if not records and not problems:
@@ -442,7 +476,7 @@ def cells_from_rows(name: str, rows: list[tuple[int, list[str]]], delivery: Deli
                                 "Export the whole table, not only its header."))
     if problems:
         raise DeliveryError(problems)
-    return pd.DataFrame.from_records(records, columns=CELL_COLUMNS), notes, markers
+    return pd.DataFrame.from_records(records, columns=CELL_COLUMNS), table, notes, markers
 
 
 def _trim(cells: list[str]) -> list[str]:

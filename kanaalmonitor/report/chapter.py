@@ -94,19 +94,27 @@ def choose_edition(con: duckdb.DuckDBPyConnection, municipality: str, edition: i
 
 
 def key_figures(con: duckdb.DuckDBPyConnection, municipality: str, edition: int) -> dict:
-    """The key-figures table as published: header, rows of printed cells with their footnote markers, and
-    the lines under each printed table."""
+    """The tables as published, each with its title, header, rows of printed cells (labels as printed, with the
+    marker of a declared method change the table does not mark) and the lines under it; the notes of the
+    tables of grades only go with the satisfaction section."""
     rows = query(con, "kerncijfers", municipality=municipality, edition=edition)
-    years = [c for c in (rows[0] if rows else {}) if c.isdigit() and any(r[c] is not None for r in rows)]
     footnotes = query(con, "footnotes", municipality=municipality, edition=edition)
-    marks = {f["series"]: f["marker"] for f in footnotes if f["series"] and f["printed_table"] == "kerncijfers"}
-    lines = [f for f in footnotes if f["series"] is None]
+    marks = {(f["table_title"], f["series"]): f["marker"] for f in footnotes if f["series"]}
+    tables = []
+    for title, group in itertools.groupby(rows, key=lambda r: r["table_title"]):
+        group = list(group)
+        years = [c for c in group[0] if c.isdigit() and any(r[c] is not None for r in group)]
+        tables.append({
+            "title": title or "Kerncijfers",
+            "grades_only": group[0]["grades_only"],
+            "years": years,
+            "rows": [{"label": (r["label_printed"] or r["label_nl"]) + marks.get((title, r["series"]), ""),
+                      "cells": [r[y] for y in years]} for r in group],
+            "notes": [f for f in footnotes if f["series"] is None and f["table_title"] == title],
+        })
     return {
-        "years": years,
-        "rows": [{"label": r["label_nl"] + marks.get(r["series"], ""), "cells": [r[y] for y in years]}
-                 for r in rows],
-        "notes": [n for n in lines if n["printed_table"] == "kerncijfers"],
-        "satisfaction_notes": [n for n in lines if n["printed_table"] == "klanttevredenheid"],
+        "tables": [t for t in tables if not t["grades_only"]],
+        "satisfaction_notes": [n for t in tables if t["grades_only"] for n in t["notes"]],
     }
 
 

@@ -2,6 +2,7 @@ select
     municipality,
     edition,
     file,
+    table_title,
     row,
     marker,
     text

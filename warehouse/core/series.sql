@@ -6,7 +6,6 @@ select
     parent,
     description,
     counts_contacts,
-    printed_table,
     position
 from staging.series
 order by position

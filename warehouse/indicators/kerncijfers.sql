@@ -1,11 +1,16 @@
--- The published key-figures table, current values, one column per year.
+-- The printed tables, current: one row per series with a current figure, one column per year, under
+-- the title and in the row order of the latest edition that prints the series.
 with current_figures as (
     select
         municipality,
-        position,
+        table_title,
+        row_number,
         series,
+        label_printed,
         label_nl,
         unit,
+        table_edition,
+        position,
         year,
         shown
     from _printed_figures
@@ -17,6 +22,7 @@ from (
     pivot current_figures
     on year
     using any_value(shown)
-    group by municipality, position, series, label_nl, unit
+    group by
+        municipality, table_title, row_number, series, label_printed, label_nl, unit, table_edition, position
 )
 order by municipality, position

@@ -1,12 +1,15 @@
--- The key-figures table as each edition published it, one column per year.
+-- Each edition's tables as printed: titles, rows in printed order, labels as printed, one column per year.
 with edition_figures as (
     select
         municipality,
         view_edition as edition,
-        position,
+        table_title,
+        row_number,
         series,
+        label_printed,
         label_nl,
         unit,
+        position,
         year,
         shown
     from _printed_figures
@@ -18,6 +21,6 @@ from (
     pivot edition_figures
     on year
     using any_value(shown)
-    group by municipality, edition, position, series, label_nl, unit
+    group by municipality, edition, table_title, row_number, series, label_printed, label_nl, unit, position
 )
 order by municipality, edition, position

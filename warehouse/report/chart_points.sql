@@ -8,7 +8,6 @@ with vintages as (
         observation_vintages.municipality = $municipality
         and observation_vintages.edition <= $edition
         and series.unit = 'count'
-        and series.printed_table = 'kerncijfers'
 ),
 
 restatements as (

@@ -1,97 +1,71 @@
--- The footnotes of each printed table of the edition. Rows with a series give the marker its
--- label carries (part 0); rows without give the lines under the table: first those printed
--- (footnotes, part 1, in printed order), one for each declared method change whose series
--- carries no printed marker, numbered (1), (2), ... (part 2), then the printed source lines (part 3).
-with printed_labels as (
-    select distinct
-        observation_vintages.series,
-        observation_vintages.label,
-        observation_vintages.file,
-        series.printed_table,
-        series.position
-    from observation_vintages
-    inner join series using (series)
+-- The footnotes of each printed table of the edition. Rows with a series give the marker to add to
+-- its printed label: one for each declared method change whose row prints no marker of a footnote of
+-- its table, numbered (1), (2), ... per table (part 0). Rows without give the lines under the table:
+-- first those printed (footnotes, part 1, in printed order), then the numbered notes of the declared
+-- method changes (part 2), then the printed source lines (part 3).
+with printed_rows as (
+    select
+        table_title,
+        row_number,
+        series,
+        label_printed
+    from kerncijfers_by_edition
     where
-        observation_vintages.municipality = $municipality
-        and observation_vintages.edition = $edition
-),
-
-table_files as (
-    select distinct
-        file,
-        printed_table
-    from printed_labels
+        municipality = $municipality
+        and edition = $edition
 ),
 
 printed_notes as (
     select
-        notes.marker,
-        notes.text,
-        notes.file,
-        notes.row,
-        table_files.printed_table
+        table_title,
+        row,
+        marker,
+        text
     from notes
-    inner join table_files using (file)
     where
-        notes.municipality = $municipality
-        and notes.edition = $edition
+        municipality = $municipality
+        and edition = $edition
 ),
 
-printed_marks as (
-    select
-        printed_labels.series,
-        printed_labels.printed_table,
-        min(printed_notes.marker) as marker
-    from printed_labels
+marked as (
+    select distinct printed_rows.series
+    from printed_rows
     inner join printed_notes
         on
-            printed_labels.file = printed_notes.file
+            printed_rows.table_title = printed_notes.table_title
             and printed_notes.marker is not null
-            and ends_with(printed_labels.label, printed_notes.marker)
-    group by printed_labels.series, printed_labels.printed_table
+            and contains(printed_rows.label_printed, printed_notes.marker)
 ),
 
 declared_marks as (
     select
+        printed_rows.table_title,
         method_changes.series,
-        series.printed_table,
-        row_number() over (partition by series.printed_table order by series.position) as number,
+        row_number() over (
+            partition by printed_rows.table_title order by printed_rows.row_number
+        ) as number,
         '(' || number || ')' as marker,
         method_changes.note
     from method_changes
-    inner join series using (series)
+    inner join printed_rows using (series)
     where
         method_changes.municipality = $municipality
         and method_changes.edition = $edition
-        and method_changes.series not in (select printed_marks.series from printed_marks)
-),
-
-marks as (
-    select
-        printed_table,
-        series,
-        marker
-    from printed_marks
-    union all
-    select
-        printed_table,
-        series,
-        marker
-    from declared_marks
+        and method_changes.series not in (select marked.series from marked)
 ),
 
 final as (
     select
-        printed_table,
+        table_title,
         series,
         marker,
         null as text,
         0 as part,
         0 as row
-    from marks
+    from declared_marks
     union all
     select
-        printed_table,
+        table_title,
         null as series,
         marker,
         text,
@@ -100,7 +74,7 @@ final as (
     from printed_notes
     union all
     select
-        printed_table,
+        table_title,
         null as series,
         marker,
         note as text,
@@ -110,9 +84,9 @@ final as (
 )
 
 select
-    printed_table,
+    table_title,
     series,
     marker,
     text
 from final
-order by printed_table, part, row, series
+order by table_title, part, row, series

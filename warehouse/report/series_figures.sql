@@ -1,7 +1,7 @@
--- Per series of the key-figures table: the edition's latest year with a figure, its change
--- against the year before, the average per day and the share in the parent series, rounded
--- as the monitor prints them (whole numbers and whole percents), and the method change the
--- edition declares for it.
+-- Per series other than the report grades (the satisfaction section has those): the edition's
+-- latest year with a figure, its change against the year before, the average per day and the
+-- share in the parent series, rounded as the monitor prints them (whole numbers and whole
+-- percents), and the method change the edition declares for it.
 with edition_values as (
     select
         series,
@@ -60,7 +60,7 @@ labelled as (
         regexp_replace(regexp_replace(parents.label_nl, '^(waarvan |aantal )', ''), ' \(%\)$', '') as parent_noun
     from series
     left join series as parents on series.parent = parents.series
-    where series.printed_table = 'kerncijfers'
+    where series.unit <> 'grade'
 ),
 
 final as (
