@@ -36,7 +36,19 @@ unprinted as (
         on
             figures.municipality = printed.municipality
             and figures.series = printed.series
-            and (figures.view_edition is null or figures.view_edition = printed.edition)
+            and figures.view_edition = printed.edition
+    where figures.view_edition is not null
+    union all
+    select distinct
+        figures.municipality,
+        figures.view_edition,
+        figures.series
+    from _figures as figures
+    anti join printed
+        on
+            figures.municipality = printed.municipality
+            and figures.series = printed.series
+    where figures.view_edition is null
 ),
 
 latest_printed as (
