@@ -26,29 +26,31 @@ with printed as (
     group by all
 ),
 
+printed_keys as (
+    select distinct
+        municipality,
+        edition as view_edition,
+        series
+    from printed
+    union all
+    select distinct
+        municipality,
+        null as view_edition,
+        series
+    from printed
+),
+
 unprinted as (
     select distinct
         figures.municipality,
         figures.view_edition,
         figures.series
     from _figures as figures
-    anti join printed
+    anti join printed_keys
         on
-            figures.municipality = printed.municipality
-            and figures.series = printed.series
-            and figures.view_edition = printed.edition
-    where figures.view_edition is not null
-    union all
-    select distinct
-        figures.municipality,
-        figures.view_edition,
-        figures.series
-    from _figures as figures
-    anti join printed
-        on
-            figures.municipality = printed.municipality
-            and figures.series = printed.series
-    where figures.view_edition is null
+            figures.municipality = printed_keys.municipality
+            and figures.series = printed_keys.series
+            and figures.view_edition is not distinct from printed_keys.view_edition
 ),
 
 latest_printed as (
