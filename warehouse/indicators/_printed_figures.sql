@@ -133,7 +133,7 @@ final as (
         figures.year,
         case
             when figures.value is not null and placed.scale > 1
-                then translate(format('{:,.{}f}', figures.value / placed.scale, placed.decimals), ',.', '.,')
+                then dutch_decimal(figures.value / placed.scale, placed.decimals)
             else dutch_number(figures.value, series.unit)
         end as shown
     from placed
