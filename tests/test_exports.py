@@ -21,6 +21,8 @@ PRINTED = {
     "public_space_reports": ["-", "-", "57.844", "78.624"],
     "kcc_phone_reachability": ["81", "91", "90", "90"],
 }
+# Both printed tables of 2019 as kerncijfers holds them: kerncijfers.csv, then klanttevredenheid.csv (2017-2018).
+TABLES_2019 = {**KERNCIJFERS_2019, **{series: [None, None, *grades] for series, grades in GRADES_2019.items()}}
 # (channel, year) -> grade of klanttevredenheid.csv.
 GRADES = {(series.removeprefix("satisfaction_"), year): grade for series, grades in GRADES_2019.items()
           for year, grade in zip((2017, 2018), grades)}
@@ -50,22 +52,22 @@ def test_csv_of_kerncijfers_holds_numbers_and_the_printed_text(built_2019, tmp_p
     export(built_2019, "kerncijfers", "csv", out)
     with out.open(encoding="utf-8", newline="") as fh:
         records = list(csv.DictReader(fh))
-    assert {r["series"]: [figure(r[y]) for y in YEARS] for r in records} == KERNCIJFERS_2019
+    assert {r["series"]: [figure(r[y]) for y in YEARS] for r in records} == TABLES_2019
     printed = {r["series"]: [r[f"printed_{y}"] for y in YEARS] for r in records}
     assert {s: printed[s] for s in PRINTED} == PRINTED
-    assert [r["series"] for r in records] == list(KERNCIJFERS_2019)
+    assert [r["series"] for r in records] == list(TABLES_2019)
 
 
 def test_csv_of_kerncijfers_read_by_pandas_gives_numbers(built_2019, tmp_path):
     frame = pd.read_csv(exported(built_2019, tmp_path, "kerncijfers", "csv"))
     assert all(pd.api.types.is_numeric_dtype(frame[y]) for y in YEARS)
-    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == KERNCIJFERS_2019
+    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == TABLES_2019
 
 
 def test_csv_of_kerncijfers_by_edition_gives_that_editions_numbers(built_2019, tmp_path):
     frame = pd.read_csv(exported(built_2019, tmp_path, "kerncijfers_by_edition", "csv"))
     assert set(frame["edition"]) == {2019}
-    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == KERNCIJFERS_2019
+    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == TABLES_2019
 
 
 def test_dutch_csv_has_a_bom_semicolons_and_decimal_commas(built_2019, tmp_path):
@@ -85,8 +87,8 @@ def test_dutch_csv_has_a_bom_semicolons_and_decimal_commas(built_2019, tmp_path)
 def test_dutch_csv_read_with_semicolon_and_decimal_comma_gives_numbers(built_2019, tmp_path):
     frame = pd.read_csv(exported(built_2019, tmp_path, "kerncijfers", "csv-nl"), sep=";", decimal=",",
                         encoding="utf-8-sig")
-    assert list(frame.columns[:5]) == ["municipality", "position", "series", "label_nl", "unit"]
-    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == KERNCIJFERS_2019
+    assert list(frame.columns[:5]) == ["municipality", "table_title", "row_number", "series", "label_printed"]
+    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == TABLES_2019
     grades = pd.read_csv(exported(built_2019, tmp_path, "satisfaction", "csv-nl"), sep=";", decimal=",",
                          encoding="utf-8-sig")
     assert {(r["channel"], r["year"]): nan_to_none([r["grade"]])[0] for r in grades.to_dict("records")} == GRADES
@@ -94,7 +96,7 @@ def test_dutch_csv_read_with_semicolon_and_decimal_comma_gives_numbers(built_201
 
 def test_parquet_of_kerncijfers_holds_numbers(built_2019, tmp_path):
     frame = pd.read_parquet(exported(built_2019, tmp_path, "kerncijfers", "parquet"))
-    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == KERNCIJFERS_2019
+    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == TABLES_2019
     assert list(frame[frame["series"] == "public_space_reports"][[f"printed_{y}" for y in YEARS]].iloc[0]) == \
         PRINTED["public_space_reports"]
 
@@ -106,9 +108,10 @@ def sheet(path) -> list[dict]:
 
 def test_xlsx_of_kerncijfers_holds_numbers_and_dutch_units(built_2019, tmp_path):
     records = sheet(exported(built_2019, tmp_path, "kerncijfers", "xlsx"))
-    assert {r["reeks"]: [r[y] for y in YEARS] for r in records} == KERNCIJFERS_2019
+    assert {r["reeks"]: [r[y] for y in YEARS] for r in records} == TABLES_2019
     assert {r["reeks"]: [r[f"{y} zoals gedrukt"] for y in YEARS] for r in records if r["reeks"] in PRINTED} == PRINTED
-    assert {(r["eenheid (code)"], r["eenheid"]) for r in records} == {("count", "aantal"), ("percent", "procent")}
+    assert {(r["eenheid (code)"], r["eenheid"]) for r in records} == {("count", "aantal"), ("percent", "procent"),
+                                                                    ("grade", "rapportcijfer")}
 
 
 def test_xlsx_gives_the_dutch_channel_name_beside_its_code(built_2019, tmp_path):
@@ -135,12 +138,12 @@ def test_a_table_without_printed_figures_keeps_its_columns(built_2019, tmp_path,
 def test_columns_a_printed_table_gains_are_exported_as_they_are(warehouse_2019, tmp_path):
     con = connect(warehouse_2019)
     try:
-        con.execute("alter table kerncijfers add column table_title varchar default 'Kerncijfers dienstverlening'")
+        con.execute("alter table kerncijfers add column source_note varchar default 'gemeente Utrecht'")
     finally:
         con.close()
     frame = pd.read_csv(exported(warehouse_2019, tmp_path, "kerncijfers", "csv"))
-    assert set(frame["table_title"]) == {"Kerncijfers dienstverlening"}
-    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == KERNCIJFERS_2019
+    assert set(frame["source_note"]) == {"gemeente Utrecht"}
+    assert {r["series"]: nan_to_none(r[y] for y in YEARS) for r in frame.to_dict("records")} == TABLES_2019
 
 
 def test_dutch_csv_gives_times_to_the_second_and_whole_numbers_plain(built_2019, tmp_path):
