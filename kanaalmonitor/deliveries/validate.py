@@ -139,7 +139,8 @@ class CheckedCells:
 
 def work_database(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection to the run's work database, with the grammar's macros."""
-    return numbers.install(connect(path, memory_limit=WAREHOUSE_MEMORY_LIMIT, preserve_insertion_order=False))
+    return numbers.install(connect(path, memory_limit=WAREHOUSE_MEMORY_LIMIT, preserve_insertion_order=False,
+                                   temp_directory=str(Path(path).parent / "spill-cells")))
 
 
 def validate_cells(parsed: list[ParsedDelivery], catalogue: Catalogue, database: Path) -> CheckedCells:

@@ -1,6 +1,8 @@
 -- A change is only computed between two figures of one edition on one method, never into a break
 -- year: both figures must be that edition's delivered cells. In the current table the pair must
--- also be on the method of the current figure.
+-- also be on the method of the current figure. Each delivered cell is paired with the cell of the
+-- year before in the same edition by a window (a sort, which spills to disk), not by joining the
+-- vintages to themselves.
 with yoy_changes as (
     select
         'yoy_change' as table_name,
@@ -40,26 +42,34 @@ changes as (
     inner join series on satisfaction.channel = series.channel and series.unit = 'grade'
 ),
 
-previous_years as (
+pairs as (
     select
         municipality,
         series,
-        year + 1 as year,
+        year,
         edition,
         value,
-        method
+        status,
+        method,
+        case when lag(year) over by_year = year - 1 then lag(value) over by_year end as previous_value,
+        case when lag(year) over by_year = year - 1 then lag(method) over by_year end as previous_method
     from observation_vintages
+    window by_year as (partition by municipality, series, edition order by year)
 )
 
 select
     changes.*,
-    this_year.method,
-    previous_year.method as previous_method,
-    this_year.status,
+    pairs.method,
+    pairs.previous_method,
+    pairs.status,
     current_figures.method as current_method
 from changes
-left join observation_vintages as this_year using (municipality, series, year, edition)
-left join previous_years as previous_year using (municipality, series, year, edition)
+left join pairs
+    on
+        changes.municipality = pairs.municipality
+        and changes.series = pairs.series
+        and changes.year = pairs.year
+        and changes.edition = pairs.edition
 left join observations as current_figures
     on
         changes.table_name = 'yoy_change'
@@ -69,9 +79,10 @@ left join observations as current_figures
 where
     (changes.change is not null or changes.previous_value is not null or changes.comparable)
     and (
-        this_year.method is distinct from previous_year.method
-        or this_year.status = 'B'
-        or this_year.value is distinct from changes.value
-        or previous_year.value is distinct from changes.previous_value
-        or (changes.table_name = 'yoy_change' and this_year.method is distinct from current_figures.method)
+        pairs.municipality is null
+        or pairs.method is distinct from pairs.previous_method
+        or pairs.status = 'B'
+        or pairs.value is distinct from changes.value
+        or pairs.previous_value is distinct from changes.previous_value
+        or (changes.table_name = 'yoy_change' and pairs.method is distinct from current_figures.method)
     )
