@@ -10,6 +10,7 @@ from __future__ import annotations
 import graphlib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,8 +112,10 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: Path = SQL_DIR) -> None:
-    """Create the macros, every private model as a temporary view and every public one as a commented table."""
+def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: Path = SQL_DIR,
+                 progress: Callable[[int, int, str], None] | None = None) -> None:
+    """Create the macros, every private model as a temporary view and every public one as a commented table;
+    progress(k, K, name) after the k-th of the K public tables."""
     sql_dir = Path(sql_dir)
     order = build_order(sql_dir)
     documented = {m.name: m for m in models}
@@ -125,6 +128,7 @@ def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: P
     if missing:
         raise ValueError(f"models.toml: {missing[0]} has no select file under warehouse/{{{','.join(LAYERS)}}}/")
     create_macros(con, sql_dir)
+    built = 0
     for s in order:
         if not s.public:
             con.register(s.name, con.sql(s.sql))
@@ -142,6 +146,9 @@ def build_models(con: duckdb.DuckDBPyConnection, models: list[Model], sql_dir: P
         for c in columns:
             text = m.columns.get(c, m.columns.get("*"))
             con.execute(f'comment on column {m.name}."{c}" is {_literal(text)}')
+        built += 1
+        if progress:
+            progress(built, len(public), m.name)
 
 
 def generic_checks(models: list[Model], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, Path, dict]]:
@@ -158,13 +165,17 @@ def generic_checks(models: list[Model], checks_dir: Path = CHECKS_DIR) -> list[t
     return out
 
 
+def all_checks(checks_dir: Path = CHECKS_DIR, models: list[Model] | None = None) -> list[tuple[str, Path, dict]]:
+    """(name, file, parameters) of every check: each assert_*.sql, then those models.toml asks for."""
+    checks = [(p.stem, p, {}) for p in sorted(Path(checks_dir).glob("assert_*.sql"))]
+    return checks + generic_checks(load_models() if models is None else models, checks_dir)
+
+
 def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR,
                models: list[Model] | None = None) -> dict[str, pd.DataFrame]:
     """Every check that returns rows, with those rows: each assert_*.sql, then those models.toml asks for."""
-    checks = [(p.stem, p, {}) for p in sorted(Path(checks_dir).glob("assert_*.sql"))]
-    checks += generic_checks(load_models() if models is None else models, checks_dir)
     failures = {}
-    for name, path, params in checks:
+    for name, path, params in all_checks(checks_dir, models):
         rows = con.execute(path.read_text(encoding="utf-8"), params).df()
         crash_point("checking")
         if len(rows):

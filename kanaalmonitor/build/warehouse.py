@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from kanaalmonitor.build import fingerprint
-from kanaalmonitor.build.models import Model, build_models, load_models, run_checks
+from kanaalmonitor.build.lock import work_folder
+from kanaalmonitor.build.models import Model, all_checks, build_models, load_models, run_checks
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import SQL_DIR, WAREHOUSE_MEMORY_LIMIT
 from kanaalmonitor.db import new_warehouse, query_published
@@ -18,6 +20,7 @@ from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.deliveries.validate import CheckedCells
 from kanaalmonitor.errors import CheckFailed
 from kanaalmonitor.faults import crash_point
+from kanaalmonitor.progress import Step, plural
 
 
 def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:
@@ -121,20 +124,33 @@ def _casts(table: str, columns, text=None) -> str:
 
 
 def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | None = None,
-          sql_dir: Path = SQL_DIR, staged: list[Path] = ()) -> Path:
-    """Build and check the new warehouse beside the published one; return the new file's path."""
+          sql_dir: Path = SQL_DIR, staged: list[Path] = (), progress: Callable[[Step], None] | None = None) -> Path:
+    """Build and check the new warehouse beside the published one; return the new file's path.
+
+    progress gets a step after each public table and one when the data rules hold."""
     tmp = Path(f"{target}.tmp")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
-    con = new_warehouse(tmp, memory_limit=WAREHOUSE_MEMORY_LIMIT, preserve_insertion_order=False)
+    con = new_warehouse(tmp, memory_limit=WAREHOUSE_MEMORY_LIMIT, preserve_insertion_order=False,
+                        temp_directory=str(work_folder(target) / "spill-build"))
     try:
         stage(con, frames, staged)
         crash_point("staged")
         models = models or load_models()
-        build_models(con, models, sql_dir)
+        built = [0]
+
+        def model_built(k: int, total: int, name: str) -> None:
+            built[0] = total
+            if progress:
+                progress(Step("built", k, total, name))
+
+        build_models(con, models, sql_dir, progress=model_built)
         failures = run_checks(con, models=models)
         if failures:
             raise CheckFailed(failures)
+        if progress:
+            rules = len(all_checks(models=models))
+            progress(Step("built", built[0], built[0], f"{plural(rules, 'data rule')} checked, none broken"))
         con.execute("checkpoint")
     except BaseException:
         con.close()
