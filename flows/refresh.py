@@ -4,7 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, runtime, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, State
 from pydantic import Field
@@ -12,7 +12,8 @@ from pydantic import Field
 from kanaalmonitor.config import RAW_DIR, WAREHOUSE_PATH
 from kanaalmonitor.deliveries.manifest import FIRST_EDITION
 from kanaalmonitor.freshness import MISSING_STATE, missing_message
-from kanaalmonitor.refresh import RefreshResult, Steps, run_refresh
+from kanaalmonitor.progress import Step
+from kanaalmonitor.refresh import RefreshResult, Steps, run_name, run_refresh
 from kanaalmonitor.report.run_report import Outcome, create_artifacts
 
 
@@ -27,8 +28,30 @@ def write_report(outcome: Outcome) -> None:
     create_artifacts(outcome)
 
 
+PROGRESS_KEY = "kanaalmonitor-voortgang"
+
+
+def progress_artifact(step: Step, artifact_id=None):
+    """Create the run's progress artifact at the first step and move it on at each next one; its id."""
+    from prefect.artifacts import create_progress_artifact, update_progress_artifact
+
+    if artifact_id is None:
+        return create_progress_artifact(step.percent, key=PROGRESS_KEY, description=step.line())
+    update_progress_artifact(artifact_id, step.percent, description=step.line())
+    return artifact_id
+
+
+def flow_run_name() -> str:
+    """The run's name from what it loads, e.g. refresh-2021-3-editions."""
+    return run_name(runtime.flow_run.parameters.get("raw_dir", RAW_DIR))
+
+
 class TaskSteps(Steps):
-    """Every stage of the refresh as a Prefect task; deliveries are checked as concurrent task runs."""
+    """Every stage of the refresh as a Prefect task; deliveries are checked as concurrent task runs; every
+    step is logged with its counts and moves the progress artifact on."""
+
+    def __init__(self) -> None:
+        self._artifact = None
 
     def run(self, fn, *args):
         return _task(fn)(*args)
@@ -40,8 +63,13 @@ class TaskSteps(Steps):
     def report(self, outcome: Outcome) -> None:
         write_report(outcome)
 
+    def progress(self, step: Step) -> None:
+        super().progress(step)
+        get_run_logger().info(step.line())
+        self._artifact = progress_artifact(step, self._artifact)
 
-@flow(name="refresh", validate_parameters=True)
+
+@flow(name="refresh", flow_run_name=flow_run_name, validate_parameters=True)
 def refresh(
     raw_dir: Path = RAW_DIR,
     warehouse: Path = WAREHOUSE_PATH,
@@ -62,15 +90,9 @@ def refresh(
     logger = get_run_logger()
     result = run_refresh(raw_dir, warehouse, full_rebuild, wait_seconds, steps=TaskSteps(),
                          expect_edition=expect_edition)
-    if result.status == "unchanged":
-        logger.info("Unchanged: %s already holds these %d deliveries", result.warehouse, len(result.deliveries))
-    else:
-        for w in result.warnings:
-            logger.warning(w)
-        logger.info("Published %s: %d deliveries, %d cells", result.warehouse, len(result.deliveries),
-                    result.observations)
+    logger.info(result.summary())
+    for w in result.warning_lines():
+        logger.warning(w)
     if not result.missing:
         return result
-    for m in result.missing:
-        logger.warning(str(m))
     return Completed(name=MISSING_STATE, message=missing_message(result.missing), data=result)

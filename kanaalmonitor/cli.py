@@ -134,9 +134,11 @@ def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_
     from kanaalmonitor.build.lock import WarehouseBusy
     from kanaalmonitor.errors import CheckFailed, DeliveryError, PublishedUnreadable
     from kanaalmonitor.paths import OutputRefused
+    from kanaalmonitor.progress import TerminalProgress, listening
 
     try:
-        result = _refresh(raw_dir, warehouse, full_rebuild, wait, expect_edition)
+        with TerminalProgress() as progress, listening(progress):
+            result = _refresh(raw_dir, warehouse, full_rebuild, wait, expect_edition)
     except DeliveryError as exc:
         raise Refused(exc.report(), ExitCode.REFUSED) from None
     except PublishedUnreadable as exc:
@@ -147,12 +149,8 @@ def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_
         raise Refused(str(exc), ExitCode.CHECKS_FAILED) from None
     except WarehouseBusy as exc:
         raise Refused(str(exc), ExitCode.BUSY) from None
-    if result.status == "unchanged":
-        click.echo(f"Unchanged: {result.warehouse} already holds these {len(result.deliveries)} deliveries; "
-                   "nothing was rebuilt (--full-rebuild rebuilds anyway).")
-    else:
-        click.echo(f"Published {result.warehouse}: {len(result.deliveries)} deliveries, {result.observations} cells.")
-    for w in [*result.warnings, *map(str, result.missing)]:
+    click.echo(result.summary())
+    for w in result.warning_lines():
         click.echo(f"warning: {w}")
 
 

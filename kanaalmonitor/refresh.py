@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from kanaalmonitor.build.fingerprint import Inputs, build_inputs, published_inputs
 from kanaalmonitor.build.lock import writer_lock
 from kanaalmonitor.catalogue import Catalogue
-from kanaalmonitor.config import MANIFEST_NAME
+from kanaalmonitor.config import DEFAULT_MUNICIPALITY, MANIFEST_NAME
 from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.manifest import Delivery, discover, duplicate_editions, read_manifest
 from kanaalmonitor.errors import CheckFailed, DeliveryError, Problem
 from kanaalmonitor.faults import crash_point
 from kanaalmonitor.freshness import MissingEdition, missing_editions
 from kanaalmonitor.paths import check_output
+from kanaalmonitor.progress import Step, plural, tell
 
 # The stages' own modules (pandas, pandera, the build) are imported where they run, so the unchanged fast path
 # loads none of them (tests/test_import_weight.py).
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from kanaalmonitor.deliveries.parse import ParsedDelivery
     from kanaalmonitor.deliveries.validate import CheckedCells
     from kanaalmonitor.report.run_report import Outcome
+
+MAX_WARNINGS_SHOWN = 20  # of each kind, on the terminal and in the run's log
 
 
 @dataclass
@@ -40,8 +43,31 @@ class RefreshResult:
     warehouse: str
     deliveries: list[str]
     observations: int
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # restatements without a note
     missing: list[MissingEdition] = field(default_factory=list)
+    plausibility: list[str] = field(default_factory=list)  # table plausibility_warnings
+
+    def summary(self) -> str:
+        """One line: what was published (or found unchanged) and how many warnings there are."""
+        n = len(self.deliveries)
+        if self.status == "unchanged":
+            these = "this delivery" if n == 1 else f"these {plural(n, 'delivery', 'deliveries')}"
+            return (f"Unchanged: {self.warehouse} already holds {these}; nothing was rebuilt "
+                    "(--full-rebuild rebuilds anyway).")
+        warnings = len(self.warnings) + len(self.plausibility) + len(self.missing)
+        return (f"Published {self.warehouse}: {plural(n, 'delivery', 'deliveries')}, "
+                f"{plural(self.observations, 'cell')}, {plural(warnings, 'warning') if warnings else 'no warnings'}.")
+
+    def warning_lines(self, limit: int = MAX_WARNINGS_SHOWN) -> list[str]:
+        """Every warning of the run, at most limit of each kind, then where to find the rest."""
+        lines = [*map(str, self.missing)]
+        for kind, found, where in (
+                ("restatement", self.warnings, "select * from revisions where kind = 'restated' and note is null"),
+                ("plausibility warning", self.plausibility, "select * from plausibility_warnings")):
+            lines += found[:limit]
+            if len(found) > limit:
+                lines.append(f"{plural(len(found) - limit, 'more ' + kind)}: kanaalmonitor query \"{where}\"")
+        return lines
 
 
 class Steps:
@@ -56,6 +82,10 @@ class Steps:
 
     def report(self, outcome: Outcome) -> None:
         """Called once with the final outcome of every refresh that took the writer lock."""
+
+    def progress(self, step: Step) -> None:
+        """Called after every step of a stage (a delivery read, the cells validated, a model built, the publish)."""
+        tell(step)
 
 
 def check_delivery(delivery: Delivery, catalogue: Catalogue, work: Path) -> ParsedDelivery:
@@ -80,33 +110,69 @@ def check_published(cells: CheckedCells, warehouse: Path) -> None:
 
 
 def build_warehouse(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue: Catalogue, warehouse: Path,
-                    now: dt.datetime, inputs: Inputs | None = None) -> Path:
+                    now: dt.datetime, inputs: Inputs | None = None,
+                    progress: Callable[[Step], None] | None = None) -> Path:
     """Stage the validated cells, build every table in a new file and run the data rules."""
     from kanaalmonitor.build import warehouse as wh
 
     frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(warehouse), now, inputs)
-    return wh.build(warehouse, frames, staged=[cells.database])
+    return wh.build(warehouse, frames, staged=[cells.database], progress=progress)
 
 
-def publish_warehouse(tmp: Path, warehouse: Path) -> list[str]:
-    """Swap the new file in and return the warnings it holds."""
+def cells_read(parsed: ParsedDelivery) -> int:
+    """The raw cells of one delivery, printed and tidy."""
+    return len(parsed.cells) + sum(t.rows for t in parsed.tidy)
+
+
+_UNEXPLAINED = """
+select municipality, series, year, old_edition, old_value, new_edition, new_value from revisions
+where kind = 'restated' and note is null order by all
+"""
+_IMPLAUSIBLE = """
+select municipality, series, year, previous_value, value, change_pct from plausibility_warnings order by all
+"""
+
+
+def _where(municipality: str) -> str:
+    return "" if municipality == DEFAULT_MUNICIPALITY else f"{municipality} "
+
+
+def publish_warehouse(tmp: Path, warehouse: Path) -> tuple[list[str], list[str]]:
+    """Swap the new file in and return the warnings it holds (built_warnings)."""
     from kanaalmonitor.build import warehouse as wh
 
     wh.publish(tmp, warehouse)
     return built_warnings(warehouse)
 
 
-def built_warnings(warehouse: Path) -> list[str]:
-    """The warnings a built warehouse holds: restatements without a note."""
+def built_warnings(warehouse: Path) -> tuple[list[str], list[str]]:
+    """The warnings a built warehouse holds: restatements without a note, and figures that changed more than
+    25 % in a year (table plausibility_warnings)."""
     con = connect(warehouse, read_only=True)
     try:
-        rows = con.execute(
-            "select series, year, old_edition, old_value, new_edition, new_value from revisions "
-            "where kind = 'restated' and note is null order by all").fetchall()
+        restated = con.execute(_UNEXPLAINED).fetchall()
+        implausible = con.execute(_IMPLAUSIBLE).fetchall()
     finally:
         con.close()
-    return [f"{s} {y}: edition {ne} restates {ov:g} (edition {oe}) as {nv:g} without a note"
-            for s, y, oe, ov, ne, nv in rows]
+    return ([f"{_where(m)}{s} {y}: edition {ne} restates {ov:g} (edition {oe}) as {nv:g} without a note"
+             for m, s, y, oe, ov, ne, nv in restated],
+            [f"{_where(m)}{s} {y}: {pv:g} in {y - 1}, {v:g} in {y} ({pct:+.1f}%), more than 25% in a year "
+             f"on one method" for m, s, y, pv, v, pct in implausible])
+
+
+def run_name(raw_dir: Path) -> str:
+    """A name that says what a refresh of raw_dir loads: 'refresh-2021-3-editions', with the number of
+    municipalities when there are several ('refresh-2026-25-editions-256-municipalities')."""
+    try:
+        deliveries = discover(Path(raw_dir))
+    except (DeliveryError, OSError):
+        return "refresh-deliveries-refused"
+    editions = {d.edition for d in deliveries}
+    name = f"refresh-{max(editions)}-{plural(len(editions), 'edition')}"
+    municipalities = {d.municipality for d in deliveries}
+    if len(municipalities) > 1:
+        name += f"-{plural(len(municipalities), 'municipality', 'municipalities')}"
+    return name.replace(" ", "-").replace(",", "")
 
 
 def parse_and_validate(steps: Steps, deliveries: list[Delivery], catalogue: Catalogue,
@@ -114,16 +180,22 @@ def parse_and_validate(steps: Steps, deliveries: list[Delivery], catalogue: Cata
     """Parse every delivery and validate all their cells once; one DeliveryError lists every problem of every
     file, sheet and delivery."""
     parsed, problems, cells = [], [], None
-    for result in steps.each(check_delivery, deliveries, catalogue, work):
+    results = steps.each(check_delivery, deliveries, catalogue, work)
+    for i, (d, result) in enumerate(zip(deliveries, results), 1):
         try:
             parsed.append(result())
+            detail = f"{d.name} ({plural(len(d.files), 'file')}, {plural(cells_read(parsed[-1]), 'cell')})"
         except DeliveryError as exc:
             problems.extend(exc.problems)
+            detail = f"{d.name} refused ({plural(len(exc.problems), 'problem')})"
+        steps.progress(Step("read", i, len(deliveries), detail))
     if parsed:
         try:
             cells = steps.run(check_cells, parsed, catalogue, work)
+            steps.progress(Step("validated", cells.count))
         except DeliveryError as exc:
             problems.extend(exc.problems)
+            steps.progress(Step("validated", 0, None, f"refused ({plural(len(exc.problems), 'problem')})"))
     if problems:
         raise DeliveryError(problems)
     return parsed, cells
@@ -174,9 +246,10 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
             parsed, cells = parse_and_validate(steps, outcome.deliveries, catalogue, work)
             crash_point("parsed")
             steps.run(check_published, cells, warehouse)
-            tmp = steps.run(build_warehouse, parsed, cells, catalogue, warehouse, now, inputs)
-            warnings = steps.run(publish_warehouse, tmp, warehouse)
+            tmp = steps.run(build_warehouse, parsed, cells, catalogue, warehouse, now, inputs, steps.progress)
+            warnings, plausibility = steps.run(publish_warehouse, tmp, warehouse)
             outcome.status = "published"
+            steps.progress(Step("published", 1, 1, str(warehouse)))
         except DeliveryError as exc:
             outcome.problems = exc.problems
             raise
@@ -187,7 +260,7 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
             if outcome.status != "refused" or outcome.problems:
                 steps.report(outcome)
     return RefreshResult("published", str(warehouse), [d.name for d in outcome.deliveries], cells.count, warnings,
-                         outcome.missing)
+                         outcome.missing, plausibility)
 
 
 @dataclass
@@ -266,7 +339,7 @@ def dry_run(raw_dir: Path, warehouse: Path, extra: Sequence[Path] = (), catalogu
         check_published(cells, warehouse)
         frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(warehouse), now, inputs)
         built = wh.build(work / "dry-run.duckdb", frames, staged=[cells.database])
-        result = DryRun(names, cells=cells.count, warnings=built_warnings(built))
+        result = DryRun(names, cells=cells.count, warnings=built_warnings(built)[0])
         con = connect()
         try:
             con.execute("attach ? as built (read_only)", [str(built)])

@@ -95,7 +95,7 @@ def test_an_unchanged_run_without_a_server_answers_without_starting_one(warehous
                           str(warehouse_2019), "--expect-edition", "2019"], capture_output=True, text=True,
                          env=env, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout == (f"Unchanged: {warehouse_2019} already holds these 1 deliveries; nothing was rebuilt "
+    assert out.stdout == (f"Unchanged: {warehouse_2019} already holds this delivery; nothing was rebuilt "
                           "(--full-rebuild rebuilds anyway).\n")
     assert fingerprint(warehouse_2019) == before
 

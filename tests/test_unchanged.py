@@ -39,11 +39,11 @@ def test_second_run_on_unchanged_raw_files_leaves_the_warehouse_untouched(prefec
     warehouse = tmp_path / "kanaalmonitor.duckdb"
 
     first = run(env, tmp_path, raw, warehouse)
-    assert first.stdout.startswith(f"Published {warehouse}: 1 deliveries")
+    assert first.stdout.startswith(f"Published {warehouse}: 1 delivery,")
     published = file_state(warehouse)
 
     second = run(env, tmp_path, raw, warehouse, "--expect-edition", "2019")
-    assert second.stdout == (f"Unchanged: {warehouse} already holds these 1 deliveries; nothing was rebuilt "
+    assert second.stdout == (f"Unchanged: {warehouse} already holds this delivery; nothing was rebuilt "
                              "(--full-rebuild rebuilds anyway).\n")
     assert file_state(warehouse) == published
     assert not warehouse.with_name(warehouse.name + ".tmp").exists()
@@ -54,7 +54,7 @@ def test_second_run_on_unchanged_raw_files_leaves_the_warehouse_untouched(prefec
     assert '"2018": "314.803"' in report[KERNCIJFERS_KEY].data
 
     rebuilt = run(env, tmp_path, raw, warehouse, "--full-rebuild")
-    assert rebuilt.stdout.startswith(f"Published {warehouse}: 1 deliveries")
+    assert rebuilt.stdout.startswith(f"Published {warehouse}: 1 delivery,")
     assert file_state(warehouse)[1:] != published[1:]
     report = run_artifacts(prefect_server, flow_run_id(rebuilt.stderr))
     assert "| 2019 | GM0344 | 2019 | 2019/kerncijfers.csv, 2019/klanttevredenheid.csv | geladen (ongewijzigd) |" \
@@ -103,5 +103,5 @@ def test_a_missing_edition_is_a_warning_on_the_terminal_and_the_run_exits_0(buil
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
-        f"Unchanged: {warehouse} already holds these 1 deliveries; nothing was rebuilt (--full-rebuild rebuilds anyway).",
+        f"Unchanged: {warehouse} already holds this delivery; nothing was rebuilt (--full-rebuild rebuilds anyway).",
         "warning: editie 2020 van GM0344 is niet binnengekomen; laatste editie 2019, geladen op 2026-06-01 08:00"]
