@@ -8,6 +8,15 @@ DEPLOYMENT_NAME = "yearly"
 DEFAULT_CRON = "0 6 1 6 *"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 WORK_POOL = "kanaalmonitor"
+
+
+def deployment_description(cron: str, timezone: str) -> str:
+    """The deployment's card text: what it does, and its schedule with the time zone the cron is read in."""
+    return (f"Yearly refresh of the Kanaalmonitor warehouse from the deliveries under raw_dir. Schedule: cron "
+            f"'{cron}' (minute hour day month weekday) in time zone {timezone}, local time there in summer and "
+            f"winter alike.")
+
+
 def serve_refresh(name: str, cron: str, timezone: str, raw_dir: Path, warehouse: Path, wait_seconds: float,
                   notify_url: str | None = None) -> None:
     """Serve the refresh deployment with its yearly schedule until stopped; the schedule stays active after."""
@@ -25,8 +34,7 @@ def serve_refresh(name: str, cron: str, timezone: str, raw_dir: Path, warehouse:
         schedules=[Cron(cron, timezone=timezone)],
         parameters={"raw_dir": str(Path(raw_dir).resolve()), "warehouse": str(Path(warehouse).resolve()),
                     "full_rebuild": False, "wait_seconds": wait_seconds},
-        description=f"Yearly refresh of the Kanaalmonitor warehouse from the deliveries under raw_dir "
-                    f"(schedule {cron!r} in {timezone}).",
+        description=deployment_description(cron, timezone),
         tags=["kanaalmonitor"],
         pause_on_shutdown=False,
         limit=1,

@@ -32,6 +32,9 @@ from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
 from tests.ops_support import BIN, EDITIONS, RAW_2019, kanaalmonitor, make_raw, prefect_env, stop, wait_until
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DESCRIPTION = ("Yearly refresh of the Kanaalmonitor warehouse from the deliveries under raw_dir. Schedule: cron "
+               "'0 6 1 6 *' (minute hour day month weekday) in time zone Europe/Amsterdam, local time there in "
+               "summer and winter alike.")
 READY = "is being served and polling for scheduled runs"
 
 
@@ -74,6 +77,7 @@ def assert_schedule_active(client: SyncPrefectClient):
     assert not dep.paused
     assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in dep.schedules] == [
         ("0 6 1 6 *", "Europe/Amsterdam", True)]
+    assert dep.description == DESCRIPTION
     expected = next_first_of_june(dt.datetime.now(AMSTERDAM))
     runs = wait_until(lambda: scheduled_runs(client, dep.id), 60, "the scheduled yearly runs")
     assert runs[0].expected_start_time == expected
@@ -177,6 +181,7 @@ def test_work_pool_and_prefect_yaml_deploy_without_internet(prefect_server, tmp_
     assert dep.entrypoint == "flows/refresh.py:refresh"
     assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in dep.schedules] == [
         ("0 6 1 6 *", "Europe/Amsterdam", True)]
+    assert dep.description == DESCRIPTION
     assert dep.pull_steps == [{"prefect.deployments.steps.set_working_directory": {"directory": str(PROJECT_ROOT)}}]
 
 
