@@ -4,7 +4,7 @@ Reads every tidy file under RAW the way the pipeline does (CSV with ',' and plai
 and Dutch numbers, Parquet; numbers by the grammar's macro `read_figure` of schemas/numbers.py), loads
 the staging tables and builds every model under warehouse/core/ and warehouse/indicators/ with the
 pipeline's own model runner (kanaalmonitor.build.models: macros, order from references, comments).
-No checks or atomic publish.
+No checks or atomic publish. It fails unless every public table of warehouse/models.toml is built.
 
     python bench/floor_b.py RAW WAREHOUSE [MEMORY_LIMIT]
 
@@ -96,7 +96,12 @@ def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
                 con.execute("insert into staging.revision_notes select distinct municipality, ?, ?, ?, ? "
                             "from staging.cells where delivery = ? and series = ?",
                             [edition, n["series"], y, n["note"], name, n["series"]])
-    build_models(con, load_models())
+    models = load_models()
+    build_models(con, models)
+    built = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}
+    missing = sorted({m.name for m in models} - built)
+    if missing:
+        raise SystemExit(f"floor B did not build the public tables {', '.join(missing)}")
     con.execute("checkpoint")
     con.close()
 

@@ -27,6 +27,15 @@ MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 # for the peak RSS these give at 10 million cells.
 TIDY_MEMORY_LIMIT = "128MB"
 WAREHOUSE_MEMORY_LIMIT = "320MB"
+# The build's cap grows with the cells it builds from: a join whose result feeds a sort (the models that
+# end in `order by`) keeps part of both in memory while it spills, and at 10 million cells 320 MB is too
+# little for that (OutOfMemoryException in yoy_change_by_edition); at 1 million cells 64 MB is enough.
+BUILD_MEMORY_PER_MILLION_CELLS_MB = 100
+
+
+def build_memory_limit(cells: int) -> str:
+    """The DuckDB memory cap of a build from this many cells: WAREHOUSE_MEMORY_LIMIT, or more for more cells."""
+    return f"{max(int(WAREHOUSE_MEMORY_LIMIT.removesuffix('MB')), BUILD_MEMORY_PER_MILLION_CELLS_MB * cells // 10**6)}MB"
 
 
 def prefect_environment() -> None:

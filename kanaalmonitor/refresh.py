@@ -116,7 +116,7 @@ def build_warehouse(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue
     from kanaalmonitor.build import warehouse as wh
 
     frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(warehouse), now, inputs)
-    return wh.build(warehouse, frames, staged=[cells.database], progress=progress)
+    return wh.build(warehouse, frames, staged=[cells.database], progress=progress, cells=cells.count)
 
 
 def cells_read(parsed: ParsedDelivery) -> int:

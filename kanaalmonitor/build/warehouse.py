@@ -14,7 +14,7 @@ from kanaalmonitor.build import fingerprint
 from kanaalmonitor.build.lock import work_folder
 from kanaalmonitor.build.models import Model, all_checks, build_models, load_models, run_checks
 from kanaalmonitor.catalogue import Catalogue
-from kanaalmonitor.config import SQL_DIR, WAREHOUSE_MEMORY_LIMIT
+from kanaalmonitor.config import SQL_DIR, build_memory_limit
 from kanaalmonitor.db import new_warehouse, query_published
 from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.deliveries.validate import CheckedCells
@@ -124,14 +124,16 @@ def _casts(table: str, columns, text=None) -> str:
 
 
 def build(target: Path, frames: dict[str, pd.DataFrame], models: list[Model] | None = None,
-          sql_dir: Path = SQL_DIR, staged: list[Path] = (), progress: Callable[[Step], None] | None = None) -> Path:
+          sql_dir: Path = SQL_DIR, staged: list[Path] = (), progress: Callable[[Step], None] | None = None,
+          cells: int = 0) -> Path:
     """Build and check the new warehouse beside the published one; return the new file's path.
 
-    progress gets a step after each public table and one when the data rules hold."""
+    progress gets a step after each public table and one when the data rules hold; cells (the number of
+    validated cells staged) sizes the memory cap."""
     tmp = Path(f"{target}.tmp")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
-    con = new_warehouse(tmp, memory_limit=WAREHOUSE_MEMORY_LIMIT, preserve_insertion_order=False,
+    con = new_warehouse(tmp, memory_limit=build_memory_limit(cells), preserve_insertion_order=False,
                         temp_directory=str(work_folder(target) / "spill-build"))
     try:
         stage(con, frames, staged)
