@@ -1,5 +1,6 @@
 """The Prefect flow `refresh`: the refresh of kanaalmonitor.refresh with each stage as a task, and the run report."""
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,8 +42,15 @@ def progress_artifact(step: Step, artifact_id=None):
     return artifact_id
 
 
+# The names Prefect makes up for a run ("excellent-otter"); a name given when the run was created is kept.
+GENERATED_NAME = re.compile(r"[a-z]+-[a-z]+")
+
+
 def flow_run_name() -> str:
-    """The run's name from what it loads, e.g. refresh-2021-3-editions."""
+    """The run's name from what it loads, e.g. refresh-2021-3-editions, unless the run was given a name."""
+    given = runtime.flow_run.name
+    if given and not GENERATED_NAME.fullmatch(given):
+        return given
     return run_name(runtime.flow_run.parameters.get("raw_dir", RAW_DIR))
 
 
