@@ -38,7 +38,7 @@ def test_an_unchanged_run_loads_no_pandas_pandera_or_prefect_server(warehouse_20
     out, modules = imported(["run", "--raw-dir", str(raw), "--warehouse", str(warehouse_2019), "--expect-edition",
                              "2019"], env)
     assert out.returncode == 0
-    assert out.stdout.startswith(f"Unchanged: {warehouse_2019} already holds these 1 deliveries;"), out.stdout
+    assert out.stdout.startswith(f"Unchanged: {warehouse_2019} already holds this delivery;"), out.stdout
     assert "kanaalmonitor.refresh" in modules
     assert packages(modules, "pandas", "pandera", "ibis") == []
     assert sorted(m for m in modules if m.startswith(("prefect.server", "flows.refresh"))) == []
