@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,12 +36,31 @@ def published_before(tmp_path: Path, built_2018: Path) -> tuple[Path, Path]:
     return helpers.published_before(tmp_path, built_2018)
 
 
+SHARED_SERVER = "KANAALMONITOR_TEST_PREFECT_API_URL"
+
+
+def pytest_configure(config) -> None:
+    """With pytest-xdist, the controlling process starts the run's one Prefect server before the workers start
+    (they inherit its URL in SHARED_SERVER); its temporary folder goes when the run ends."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None) or SHARED_SERVER in os.environ:
+        return
+    stack = contextlib.ExitStack()
+    root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kanaalmonitor-tests-")))
+    os.environ[SHARED_SERVER] = stack.enter_context(running_server(root))
+    config.add_cleanup(stack.close)
+
+
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory) -> str:
     """The one real `prefect server start` of the test run, on a free loopback port; its API URL.
 
-    Every test that runs a flow, in this process or in a command, uses it. Its scheduler looks 1100 days ahead,
-    so the yearly schedule test shares it too."""
+    Every test that runs a flow, in this process or in a command, uses it; with pytest-xdist every worker uses the
+    server the controlling process started. Its scheduler looks 1100 days ahead, so the yearly schedule test shares
+    it too. Tests that serve deployments (whose runs the notification automation watches) carry
+    `pytest.mark.xdist_group(SERVING)`, so they never run beside each other."""
+    if SHARED_SERVER in os.environ:
+        yield os.environ[SHARED_SERVER]
+        return
     with running_server(tmp_path_factory.mktemp("prefect-server")) as url:
         yield url
 

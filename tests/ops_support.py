@@ -19,6 +19,8 @@ from tests.helpers import EDITIONS, RAW_2019, make_raw  # noqa: F401  (re-export
 
 BIN = Path(sys.executable).parent
 SERVER_START_SECONDS = 150
+# The pytest-xdist group of the tests that serve deployments: one worker runs them one after another.
+SERVING = "serving-deployments"
 
 
 def free_port() -> int:

@@ -107,7 +107,7 @@ def mutate(data: bytes, steps: list[tuple]) -> bytes:
     return data
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=80)
 @given(name=st.sampled_from(["kerncijfers.csv", "klanttevredenheid.csv"]), steps=st.lists(mutation, min_size=1,
                                                                                           max_size=4))
 def test_mutations_of_the_real_delivery(delivery_dir, name, steps):
@@ -120,7 +120,7 @@ header = st.lists(st.one_of(st.sampled_from(["2015", "2016", "2017", "2018", "20
                             st.text(max_size=5)), max_size=6)
 
 
-@settings(FUZZ, max_examples=400)
+@settings(FUZZ, max_examples=200)
 @given(title=st.sampled_from(["Kerncijfers dienstverlening", "Klanttevredenheid per kanaal", "", "Tabel"]),
        years=header, rows=st.lists(row, max_size=8), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
 def test_tables_of_plausible_cells(delivery_dir, title, years, rows, encoding):
@@ -142,7 +142,7 @@ XLSX = _xlsx([["Klanttevredenheid per kanaal (rapportcijfer)", 2017, 2018], ["ba
               ["website", 7.5, 7.6], ["telefoon", 8.0, 7.7], ["e-mail", "-", 5.9]])
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=60)
 @given(steps=st.lists(mutation, min_size=1, max_size=3), whole=st.booleans())
 def test_mutations_of_an_xlsx(tmp_path, steps, whole):
     raw = tmp_path / "raw"

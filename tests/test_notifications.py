@@ -23,7 +23,9 @@ from kanaalmonitor.faults import CRASH_ENV
 from kanaalmonitor.report.run_report import SUMMARY_KEY
 from kanaalmonitor.status import status_lines
 from tests.helpers import published_before, query
-from tests.ops_support import BIN, RAW_2019, make_raw, prefect_env, run_artifacts, stop, wait_until
+from tests.ops_support import BIN, RAW_2019, SERVING, make_raw, prefect_env, run_artifacts, stop, wait_until
+
+pytestmark = pytest.mark.xdist_group(SERVING)
 
 READY = "is being served and polling for scheduled runs"
 RUN_SECONDS = 180

@@ -29,7 +29,9 @@ from kanaalmonitor.build.warehouse import run_checks
 from kanaalmonitor.config import PROJECT_ROOT
 from kanaalmonitor.db import connect
 from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY
-from tests.ops_support import BIN, EDITIONS, RAW_2019, kanaalmonitor, make_raw, prefect_env, stop, wait_until
+from tests.ops_support import BIN, EDITIONS, RAW_2019, SERVING, kanaalmonitor, make_raw, prefect_env, stop, wait_until
+
+pytestmark = pytest.mark.xdist_group(SERVING)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DESCRIPTION = ("Yearly refresh of the Kanaalmonitor warehouse from the deliveries under raw_dir. Schedule: cron "
