@@ -1,6 +1,6 @@
 """The Prefect flow `refresh`: the refresh of kanaalmonitor.refresh with each stage as a task, and the run report."""
 
-import re
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,14 +42,32 @@ def progress_artifact(step: Step, artifact_id=None):
     return artifact_id
 
 
-# The names Prefect makes up for a run ("excellent-otter"); a name given when the run was created is kept.
-GENERATED_NAME = re.compile(r"[a-z]+-[a-z]+")
+@functools.cache
+def _made_up_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The adjectives and animals Prefect makes a run's name of when it is given none ("excellent-otter"): the
+    word lists of coolname's two-word slugs, which prefect.utilities.names.generate_slug(2) draws from."""
+    from coolname.data import config
+
+    def words(name: str) -> frozenset[str]:
+        entry = config[name]
+        return frozenset(entry["words"]) if entry["type"] == "words" else frozenset().union(
+            *(words(n) for n in entry.get("lists", [])))
+
+    first, second = config["an"]["lists"]
+    return words(first), words(second)
+
+
+def made_up(name: str) -> bool:
+    """Whether a run's name is one Prefect made up rather than one given when the run was created."""
+    adjectives, animals = _made_up_words()
+    first, _, second = name.partition("-")
+    return first in adjectives and second in animals
 
 
 def flow_run_name() -> str:
     """The run's name from what it loads, e.g. refresh-2021-3-editions, unless the run was given a name."""
     given = runtime.flow_run.name
-    if given and not GENERATED_NAME.fullmatch(given):
+    if given and not made_up(given):
         return given
     return run_name(runtime.flow_run.parameters.get("raw_dir", RAW_DIR))
 

@@ -23,7 +23,7 @@ from kanaalmonitor.faults import CRASH_ENV
 from kanaalmonitor.report.run_report import SUMMARY_KEY
 from kanaalmonitor.status import status_lines
 from tests.helpers import published_before, query
-from tests.ops_support import BIN, RAW_2019, SERVING, make_raw, prefect_env, run_artifacts, stop, wait_until
+from tests.ops_support import BIN, RAW_2019, SERVING, make_raw, prefect_env, run_artifacts, running_server, stop, wait_until
 
 pytestmark = pytest.mark.xdist_group(SERVING)
 
@@ -87,6 +87,14 @@ def run_to_the_end(client: SyncPrefectClient, deployment: str, name: str, **para
     run = client.create_flow_run_from_deployment(dep.id, parameters=parameters, name=name)
     return wait_until(lambda: (r := client.read_flow_run(run.id)).state.is_final() and r, RUN_SECONDS,
                       f"flow run {name}")
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory):
+    """A server of this module's own: the notification automation is one per server, and its webhook must hear
+    of no run but these tests'."""
+    with running_server(tmp_path_factory.mktemp("notify-server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

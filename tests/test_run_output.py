@@ -82,3 +82,15 @@ def test_run_names_say_what_a_run_loads(tmp_path):
     assert run_name(same) == "refresh-deliveries-refused"  # edition 2019 of GM0344 twice
     (tmp_path / "empty").mkdir()
     assert run_name(tmp_path / "empty") == "refresh-deliveries-refused"  # no delivery is refused too
+
+
+def test_only_names_prefect_made_up_are_replaced():
+    from prefect.utilities.names import generate_slug
+
+    from flows.refresh import made_up
+
+    assert all(made_up(generate_slug(2)) for _ in range(200))
+    assert made_up("excellent-otter")
+    # Names given when a run is triggered are kept, two lowercase words included.
+    assert not any(made_up(n) for n in ["editie-ontbreekt", "nieuwe-editie", "geweigerd", "jaarlijkse-run",
+                                        "refresh-2019-2-editions", "excellent"])
