@@ -266,3 +266,18 @@ def test_a_workbook_of_hidden_sheets_only_is_refused(tmp_path):
     assert [str(p) for p in exc.value.problems] == [
         f"2021/t.xlsx: workbook has no filled sheet. Hidden sheets are never read ({PHONE}): show the sheet that "
         "holds the table (right-click a sheet tab > Unhide) and save again."]
+
+
+def test_kerncijfers_by_edition_is_the_two_visible_sheets_as_printed(built):
+    # Typed from SHEETS: each visible sheet one table under its title, rows in sheet order, labels as printed,
+    # figures as displayed (0,27 and 0,35 million in a 0.0 format show as 0,3 and 0,4).
+    got = query(built, 'select table_title, row_number, label_printed, "2019", "2020" from kerncijfers_by_edition '
+                       "where edition = 2021 order by position")
+    assert got == [
+        (PHONE, 1, "aantal telefoontjes naar gemeente", "305.112", "298.476"),
+        (PHONE, 2, "waarvan via 14030", "196.320", "201.345"),
+        (PHONE, 3, REACHABILITY, "61", "61,3"),
+        (PHONE, 4, COUNTER, "-", "181.422"),
+        (ONLINE, 1, REQUESTS, "0,3", "0,4"),
+        (ONLINE, 2, "waarvan meldingen openbare ruimte", "80.112", "85.433"),
+    ]
