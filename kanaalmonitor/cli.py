@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ from kanaalmonitor.errors import ExitCode
 from kanaalmonitor.query import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from kanaalmonitor.query import FORMATS as QUERY_FORMATS
 from kanaalmonitor.tables import FORMATS as EXPORT_FORMATS
+from kanaalmonitor.words import plural
 
 DEFAULT_REPORT_OUT = PROJECT_ROOT / "out" / "report"
 
@@ -84,6 +86,27 @@ def _needs_server(command: str) -> None:
         raise Refused(NO_SERVER.format(command=command), ExitCode.NO_SERVER)
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The library's refusals as the command's: one message and the exit code of its kind."""
+    from kanaalmonitor.build.lock import WarehouseBusy
+    from kanaalmonitor.errors import CheckFailed, DeliveryError, PublishedUnreadable
+    from kanaalmonitor.paths import OutputRefused
+
+    try:
+        yield
+    except DeliveryError as exc:
+        raise Refused(exc.report(), ExitCode.REFUSED) from None
+    except PublishedUnreadable as exc:
+        raise Refused(str(exc), ExitCode.CANNOT_READ) from None
+    except OutputRefused as exc:
+        raise Refused(str(exc), ExitCode.OUTPUT_REFUSED) from None
+    except CheckFailed as exc:
+        raise Refused(str(exc), ExitCode.CHECKS_FAILED) from None
+    except WarehouseBusy as exc:
+        raise Refused(str(exc), ExitCode.BUSY) from None
+
+
 def _read(warehouse: Path, action: Callable) -> object:
     """action on the users' read-only connection; a missing or unreadable warehouse, an unknown table or an
     unwritable file is refused with exit 4."""
@@ -131,24 +154,10 @@ def app() -> None:
 @expect_option()
 def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_edition: int | None) -> None:
     """load every delivery under the raw folder and publish the warehouse"""
-    from kanaalmonitor.build.lock import WarehouseBusy
-    from kanaalmonitor.errors import CheckFailed, DeliveryError, PublishedUnreadable
-    from kanaalmonitor.paths import OutputRefused
     from kanaalmonitor.progress import TerminalProgress, listening
 
-    try:
-        with TerminalProgress() as progress, listening(progress):
-            result = _refresh(raw_dir, warehouse, full_rebuild, wait, expect_edition)
-    except DeliveryError as exc:
-        raise Refused(exc.report(), ExitCode.REFUSED) from None
-    except PublishedUnreadable as exc:
-        raise Refused(str(exc), ExitCode.CANNOT_READ) from None
-    except OutputRefused as exc:
-        raise Refused(str(exc), ExitCode.OUTPUT_REFUSED) from None
-    except CheckFailed as exc:
-        raise Refused(str(exc), ExitCode.CHECKS_FAILED) from None
-    except WarehouseBusy as exc:
-        raise Refused(str(exc), ExitCode.BUSY) from None
+    with _refusals(), TerminalProgress() as progress, listening(progress):
+        result = _refresh(raw_dir, warehouse, full_rebuild, wait, expect_edition)
     click.echo(result.summary())
     for w in result.warning_lines():
         click.echo(f"warning: {w}")
@@ -178,10 +187,6 @@ def _refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool, wait: float, ex
                        expect_edition=expect_edition)
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 @app.command()
 @click.argument("folders", nargs=-1, type=click.Path(path_type=Path, exists=True, file_okay=False),
                 metavar="[DELIVERY_FOLDER]...")
@@ -191,27 +196,20 @@ def _count(n: int, one: str, many: str) -> str:
 def check(folders: tuple[Path, ...], raw_dir: Path, warehouse: Path) -> None:
     """check the deliveries under the raw folder, plus any DELIVERY_FOLDER not yet in it, as a run would,
     changing nothing"""
-    from kanaalmonitor.errors import CheckFailed, DeliveryError, PublishedUnreadable
     from kanaalmonitor.refresh import dry_run
 
-    try:
+    with _refusals():
         result = dry_run(raw_dir, warehouse, folders)
-    except DeliveryError as exc:
-        raise Refused(exc.report(), ExitCode.REFUSED) from None
-    except PublishedUnreadable as exc:
-        raise Refused(str(exc), ExitCode.CANNOT_READ) from None
-    except CheckFailed as exc:
-        raise Refused(str(exc), ExitCode.CHECKS_FAILED) from None
     if result.unchanged:
-        held = _count(len(result.deliveries), "delivery", "deliveries")
+        held = plural(len(result.deliveries), "delivery", "deliveries")
         click.echo(f"Nothing new: {warehouse} already holds every delivery ({held}).")
         return
-    editions = _count(len(result.new_editions), "new edition", "new editions")
+    editions = plural(len(result.new_editions), "new edition", "new editions")
     if result.new_editions:
         editions += ": " + ", ".join(f"{m} {e}" for m, e in result.new_editions)
-    click.echo(f"Ready to load: {_count(len(result.deliveries), 'delivery', 'deliveries')} ({editions}), "
-               f"{_count(result.cells, 'cell', 'cells')}, {_count(len(result.new_series), 'new series', 'new series')}, "
-               f"{_count(result.revised, 'revised figure', 'revised figures')}. Nothing was changed; "
+    click.echo(f"Ready to load: {plural(len(result.deliveries), 'delivery', 'deliveries')} ({editions}), "
+               f"{plural(result.cells, 'cell', 'cells')}, {plural(len(result.new_series), 'new series', 'new series')}, "
+               f"{plural(result.revised, 'revised figure', 'revised figures')}. Nothing was changed; "
                "`kanaalmonitor run` loads them.")
     for w in result.warnings:
         click.echo(f"warning: {w}")
@@ -301,17 +299,11 @@ def describe(table: str, warehouse: Path) -> None:
 @warehouse_option()
 def export(table: str, fmt: str, out: Path, warehouse: Path) -> None:
     """write one table (e.g. kerncijfers) to a CSV, Dutch CSV, Parquet or Excel file"""
-    from kanaalmonitor.errors import DeliveryError
-    from kanaalmonitor.paths import OutputRefused
     from kanaalmonitor.tables import export_table
 
-    try:
+    with _refusals():
         n = _read(warehouse, lambda con: export_table(con, table, fmt, out))
-    except OutputRefused as exc:
-        raise Refused(str(exc), ExitCode.OUTPUT_REFUSED) from None
-    except DeliveryError as exc:
-        raise Refused(exc.report(), ExitCode.REFUSED) from None
-    click.echo(f"Wrote {n} rows of {table} to {out} ({fmt}).")
+    click.echo(f"Wrote {plural(n, 'row')} of {table} to {out} ({fmt}).")
 
 
 @app.command()

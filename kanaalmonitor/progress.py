@@ -17,11 +17,6 @@ STAGES = ("read", "validated", "built", "published")
 _SPAN = {"read": (0, 40), "validated": (40, 55), "built": (55, 95), "published": (95, 100)}
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """'1 delivery', '2 deliveries', '1,234 cells'."""
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
-
-
 @dataclass(frozen=True)
 class Step:
     """One step of a stage: done of total (total None when not known), and what the step was about."""

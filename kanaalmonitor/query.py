@@ -22,6 +22,8 @@ from typing import TextIO
 
 import duckdb
 
+from kanaalmonitor.words import plural
+
 FORMATS = ("table", "csv", "json")
 DEFAULT_MAX_ROWS = 1000
 DEFAULT_TIMEOUT = 60.0
@@ -93,10 +95,6 @@ def time_limit(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None]
             timer.cancel()
 
 
-def plural(n: int, noun: str = "row") -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 # Values as text: one notation for NULL, whole numbers without ".0", a FLOAT with the digits it holds.
 
 def text(value: object, single: bool = False) -> str | None:
@@ -151,11 +149,11 @@ class Shown:
 
     def summary(self) -> str:
         if not self.left_out:
-            return plural(self.rows)
+            return plural(self.rows, "row")
         if self.counted:
             return (f"{self.rows} of {self.rows + self.left_out} rows shown; {self.left_out} left out "
                     f"(--max-rows sets how many are shown).")
-        return (f"{plural(self.rows)} shown; at least {self.left_out} more left out, counting stopped after "
+        return (f"{plural(self.rows, 'row')} shown; at least {self.left_out} more left out, counting stopped after "
                 f"{COUNT_SECONDS:g} s (--max-rows sets how many are shown).")
 
 

@@ -23,7 +23,8 @@ from kanaalmonitor.errors import CheckFailed, DeliveryError, Problem
 from kanaalmonitor.faults import crash_point
 from kanaalmonitor.freshness import MissingEdition, missing_editions
 from kanaalmonitor.paths import check_output
-from kanaalmonitor.progress import Step, plural, tell
+from kanaalmonitor.progress import Step, tell
+from kanaalmonitor.words import plural
 
 # The stages' own modules (pandas, pandera, the build) are imported where they run, so the unchanged fast path
 # loads none of them (tests/test_import_weight.py).

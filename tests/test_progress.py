@@ -8,8 +8,9 @@ import pytest
 from rich.console import Console
 
 from kanaalmonitor.errors import DeliveryError
-from kanaalmonitor.progress import Step, TerminalProgress, listening, plural
+from kanaalmonitor.progress import Step, TerminalProgress, listening
 from kanaalmonitor.refresh import run_refresh
+from kanaalmonitor.words import plural
 from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, make_raw
 
 # The public tables of the README's table list.

@@ -20,7 +20,8 @@ from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.deliveries.validate import CheckedCells
 from kanaalmonitor.errors import CheckFailed
 from kanaalmonitor.faults import crash_point
-from kanaalmonitor.progress import Step, plural
+from kanaalmonitor.progress import Step
+from kanaalmonitor.words import plural
 
 
 def previous_loads(warehouse: Path) -> dict[tuple[str, str], dt.datetime]:

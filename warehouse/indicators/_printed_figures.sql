@@ -66,31 +66,17 @@ latest_printed as (
 
 layout as (
     select
-        municipality,
+        * exclude (edition),  -- noqa: AM04
         edition as view_edition,
-        edition as table_edition,
-        table_number,
-        table_title,
-        row_number,
-        series,
-        label_printed,
-        scale,
-        decimals
+        edition as table_edition
     from printed
-    union all
+    union all by name
     select
-        municipality,
+        * exclude (edition),  -- noqa: AM04
         null as view_edition,
-        edition as table_edition,
-        table_number,
-        table_title,
-        row_number,
-        series,
-        label_printed,
-        scale,
-        decimals
+        edition as table_edition
     from latest_printed
-    union all
+    union all by name
     select
         unprinted.municipality,
         unprinted.view_edition,

@@ -1,22 +1,13 @@
 -- Each edition's tables as printed: titles, rows in printed order, labels as printed, one column per year.
 with edition_figures as (
     select
-        municipality,
-        view_edition as edition,
-        table_title,
-        row_number,
-        series,
-        label_printed,
-        label_nl,
-        unit,
-        position,
-        year,
-        shown
+        *,  -- noqa: AM04
+        view_edition as edition
     from _printed_figures
     where view_edition is not null
 )
 
-select *
+select *  -- noqa: AM04
 from (
     pivot edition_figures
     on year
