@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import xdist
 
 from tests import helpers
 from tests.helpers import EDITIONS, RAW_2019, copy_warehouse, warehouse_from
@@ -39,11 +40,26 @@ def published_before(tmp_path: Path, built_2018: Path) -> tuple[Path, Path]:
 SHARED_SERVER = "KANAALMONITOR_TEST_PREFECT_API_URL"
 
 
+def loadgroup_works() -> bool:
+    """Whether `--dist loadgroup` keeps a group on one worker: pytest 9.2 keeps node ids in a structured field, and
+    pytest-xdist up to 3.8 still marks a test's group by rewriting the old one, which no longer takes effect."""
+    def release(version: str) -> tuple[int, int]:
+        major, minor = version.split(".")[:2]
+        return int(major), int(minor)
+
+    return release(pytest.__version__) < (9, 2) or release(xdist.__version__) > (3, 8)
+
+
 def pytest_configure(config) -> None:
     """With pytest-xdist, the controlling process starts the run's one Prefect server before the workers start
     (they inherit its URL in SHARED_SERVER); its temporary folder goes when the run ends."""
     if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None) or SHARED_SERVER in os.environ:
         return
+    if config.getvalue("dist") == "loadgroup" and not loadgroup_works():
+        raise pytest.UsageError(
+            f"pytest {pytest.__version__} with pytest-xdist {xdist.__version__} spreads the tests of one xdist_group "
+            "over the workers without a word (pytest-xdist issue 1386), and the serving tests would run beside each "
+            "other: install the test extra's pins (pip install -e '.[test]').")
     stack = contextlib.ExitStack()
     root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kanaalmonitor-tests-")))
     os.environ[SHARED_SERVER] = stack.enter_context(running_server(root))
