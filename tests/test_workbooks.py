@@ -199,6 +199,8 @@ def test_one_visible_sheet_is_named_by_its_file(tmp_path):
     (dt.time(0, 4, 52), "mm:ss", "04:52"),
     (dt.time(1, 4, 52), "h:mm:ss", "1:04:52"),
     (dt.timedelta(hours=26, seconds=292), "[h]:mm:ss", "26:04:52"),
+    (61.3, '0.0"%"', "61,3"),
+    (1234, '#,##0_);[Red](#,##0)', "1.234"),
     ("-", "General", "-"),
     ("1.234", "@", "1.234"),
 ])
@@ -220,6 +222,12 @@ TYPE_FIGURE = "Type the figure as a number (or '-' where it is not available) an
      "Type the figure as a number, or a duration with a duration format (m:ss, [h]:mm:ss), or '-' where it is not "
      "available, and save the workbook again."),
     (True, "General", "TRUE", "a truth value", TYPE_FIGURE),
+    (5.5, '0.0" mln"', '5,5 (0.0" mln")', "a number shown with the text 'mln' beside it",
+     "Write the figure in the unit its row's label names (for millions, '(in miljoenen)' in the label), with a "
+     "number format without words, such as 0.0 or #,##0, and save the workbook again."),
+    (305, '#,##0\\k', '305 (#,##0\\k)', "a number shown with the text 'k' beside it",
+     "Write the figure in the unit its row's label names (for millions, '(in miljoenen)' in the label), with a "
+     "number format without words, such as 0.0 or #,##0, and save the workbook again."),
     ("#DIV/0!", "General", "#DIV/0!", "an Excel error",
      "Replace the error by the figure, or by '-' where it is not available, and save the workbook again."),
 ])

@@ -301,6 +301,12 @@ def xlsx_text(value, number_format: str | None, epoch=None, label: bool = False,
         return str(value)
     if _is_duration(fmt):
         return _duration_text(value, fmt)
+    if not label and (words := _format_words(number_format or "")):
+        number = _plain(value) if not any(d in fmt for d in _DIGITS) else _formatted(value, fmt)
+        raise NotAFigure(f"a number shown with the text '{words}' beside it", f"{number} ({number_format})",
+                         "Write the figure in the unit its row's label names (for millions, '(in miljoenen)' in "
+                         "the label), with a number format without words, such as 0.0 or #,##0, and save the "
+                         "workbook again.")
     if fmt.casefold() in ("general", "@", "") or re.search(r"[eE][+-]|/", fmt) or not any(d in fmt for d in _DIGITS):
         return _plain(value)
     return _formatted(value, fmt)
@@ -320,6 +326,16 @@ def _refuse_time(shown: str):
 def _format_section(number_format: str) -> str:
     """The first (positive) section of a number format without literal text, padding and colours."""
     return _FORMAT_LITERAL.sub("", number_format.split(";")[0]).strip()
+
+
+@functools.lru_cache(maxsize=256)
+def _format_words(number_format: str) -> str:
+    """The literal text of a number format ("mln" of `0.0" mln"`, "k" of `0\\k`) where it holds a letter or digit:
+    such text may carry a unit or scale (a thousand, a million) that the figure read from the cell would lose.
+    Spaces, signs and a quoted % carry none."""
+    pieces = [m.group(0) for m in re.finditer(r'"[^"]*"|\\.', number_format)]
+    text = "".join(p[1:-1] if p.startswith('"') else p[1:] for p in pieces).strip()
+    return text if any(c.isalnum() for c in text) else ""
 
 
 @functools.lru_cache(maxsize=256)
