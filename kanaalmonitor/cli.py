@@ -211,7 +211,7 @@ def check(folders: tuple[Path, ...], raw_dir: Path, warehouse: Path) -> None:
                f"{plural(result.cells, 'cell', 'cells')}, {plural(len(result.new_series), 'new series', 'new series')}, "
                f"{plural(result.revised, 'revised figure', 'revised figures')}. Nothing was changed; "
                "`kanaalmonitor run` loads them.")
-    for w in result.warnings:
+    for w in result.warning_lines():
         click.echo(f"warning: {w}")
 
 

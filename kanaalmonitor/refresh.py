@@ -61,14 +61,22 @@ class RefreshResult:
 
     def warning_lines(self, limit: int = MAX_WARNINGS_SHOWN) -> list[str]:
         """Every warning of the run, at most limit of each kind, then where to find the rest."""
-        lines = [*map(str, self.missing)]
-        for kind, found, where in (
-                ("restatement", self.warnings, "select * from revisions where kind = 'restated' and note is null"),
-                ("plausibility warning", self.plausibility, "select * from plausibility_warnings")):
-            lines += found[:limit]
-            if len(found) > limit:
-                lines.append(f"{plural(len(found) - limit, 'more ' + kind)}: kanaalmonitor query \"{where}\"")
-        return lines
+        return [*map(str, self.missing), *warning_lines(self.warnings, self.plausibility, limit)]
+
+
+def warning_lines(restated: list[str], plausibility: list[str], limit: int = MAX_WARNINGS_SHOWN,
+                  loaded: bool = True) -> list[str]:
+    """The warnings of a build, at most limit of each kind, then the query that lists the rest (of the published
+    warehouse; for a build not yet loaded, once it is)."""
+    lines = []
+    for kind, found, where in (
+            ("restatement", restated, "select * from revisions where kind = 'restated' and note is null"),
+            ("plausibility warning", plausibility, "select * from plausibility_warnings")):
+        lines += found[:limit]
+        if len(found) > limit:
+            lines.append(f"{plural(len(found) - limit, 'more ' + kind)}: kanaalmonitor query \"{where}\""
+                         + ("" if loaded else " once they are loaded"))
+    return lines
 
 
 class Steps:
@@ -274,7 +282,11 @@ class DryRun:
     new_editions: list[tuple[str, int]] = field(default_factory=list)
     new_series: list[tuple[str, str]] = field(default_factory=list)  # (municipality, series)
     revised: int = 0  # published current figures the load would change or withdraw
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # restatements without a note
+    plausibility: list[str] = field(default_factory=list)  # table plausibility_warnings of the trial build
+
+    def warning_lines(self, limit: int = MAX_WARNINGS_SHOWN) -> list[str]:
+        return warning_lines(self.warnings, self.plausibility, limit, loaded=False)
 
 
 _NEW_EDITIONS = """
@@ -340,7 +352,8 @@ def dry_run(raw_dir: Path, warehouse: Path, extra: Sequence[Path] = (), catalogu
         check_published(cells, warehouse)
         frames = wh.staging_frames(parsed, cells, catalogue, wh.previous_loads(warehouse), now, inputs)
         built = wh.build(work / "dry-run.duckdb", frames, staged=[cells.database])
-        result = DryRun(names, cells=cells.count, warnings=built_warnings(built)[0])
+        restated, plausibility = built_warnings(built)
+        result = DryRun(names, cells=cells.count, warnings=restated, plausibility=plausibility)
         con = connect()
         try:
             con.execute("attach ? as built (read_only)", [str(built)])

@@ -43,8 +43,18 @@ def test_a_new_edition_outside_raw_is_ready_to_load(tmp_path, capsys, built_2019
     # 2019: 8 key-figure rows x 4 years + 4 grades x 2 years = 40 cells; 2020: 7 rows x 3 years = 21.
     # 2017 and 2018 as 2019 printed them; 2019 is a new year: no current figure changes.
     assert (code, err) == (ExitCode.OK, "")
-    assert out == ("Ready to load: 2 deliveries (1 new edition: GM0344 2020), 61 cells, 0 new series, "
-                   "0 revised figures. Nothing was changed; `kanaalmonitor run` loads them.\n")
+    # The plausibility warnings of the trial build, by hand from raw/2019 (2020 changes no figure by 25 %):
+    # 32.347 -> 20.578 is -36,4 %, 98.185 -> 164.862 +67,9 %, 57.844 -> 78.624 +35,9 %, 1.849 -> 11.189 +505,1 %.
+    assert out == (
+        "Ready to load: 2 deliveries (1 new edition: GM0344 2020), 61 cells, 0 new series, "
+        "0 revised figures. Nothing was changed; `kanaalmonitor run` loads them.\n"
+        "warning: kcc_emails 2016: 32347 in 2015, 20578 in 2016 (-36.4%), more than 25% in a year on one method\n"
+        "warning: phone_calls_14030 2017: 98185 in 2016, 164862 in 2017 (+67.9%), more than 25% in a year on one "
+        "method\n"
+        "warning: public_space_reports 2018: 57844 in 2017, 78624 in 2018 (+35.9%), more than 25% in a year on one "
+        "method\n"
+        "warning: whatsapp_messages 2016: 1849 in 2015, 11189 in 2016 (+505.1%), more than 25% in a year on one "
+        "method\n")
     assert not (tmp_path / "wh" / "kanaalmonitor.duckdb.work").exists()
     assert not (tmp_path / "wh" / "kanaalmonitor.duckdb.lock").exists()
 
