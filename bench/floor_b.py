@@ -52,10 +52,13 @@ def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
         config["memory_limit"] = memory_limit
     con = install(duckdb.connect(str(target), config=config))
     con.execute("create schema staging")
-    con.execute("create table staging.series as select series, label_nl, unit, channel, parent, description, "
-                "counts_contacts = 'true' as counts_contacts, "
-                "cast(row_number() over () as integer) as position from read_csv(?, all_varchar=true)",
-                [str(PROJECT / "schemas" / "series.csv")])
+    con.execute("create table staging.series as select s.series, s.label_nl, s.unit, s.channel, s.parent, "
+                "s.description, s.counts_contacts = 'true' as counts_contacts, "
+                "s.position, s.noun_nl, c.name_nl as channel_name_nl, c.phrase_nl as channel_phrase_nl "
+                "from (select *, cast(row_number() over () as integer) as position "
+                "from read_csv(?, all_varchar=true)) as s "
+                "left join read_csv(?, all_varchar=true) as c using (channel)",
+                [str(PROJECT / "schemas" / "series.csv"), str(PROJECT / "schemas" / "channels.csv")])
     con.execute("create table staging.files (file varchar, sha256 varchar, delivery varchar, municipality varchar, "
                 "edition integer, published_on date, source varchar, load_id varchar, loaded_at timestamp)")
     con.execute("create table staging.cells (municipality varchar, series varchar, year integer, edition integer, "

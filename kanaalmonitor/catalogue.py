@@ -20,6 +20,10 @@ from schemas.numbers import UNITS
 # How a unit is named for analysts (the Excel export).
 UNIT_NAMES_NL = {"count": "aantal", "percent": "procent", "grade": "rapportcijfer", "duration": "tijdsduur"}
 MAX_SUGGESTIONS = 3
+# How the chapter puts a series' noun_nl in a sentence: a count as "het aantal <noun_nl>" (what it counts, in the
+# plural, without article), any other unit as the noun phrase with its article ("de ...", "het ...").
+_ARTICLE = re.compile(r"(de|het)\s", re.IGNORECASE)
+_COUNTED = re.compile(r"(de|het|een|aantal|het\s+aantal|waarvan)\s", re.IGNORECASE)
 
 _SPACE = re.compile(r"\s+")
 # A footnote marker: stars or superscript digits anywhere in a label, "(1)" or " 1)" at its end.
@@ -64,6 +68,7 @@ class Channel:
 class Series:
     series: str
     label_nl: str
+    noun_nl: str  # the series in a sentence: see _ARTICLE
     unit: str
     channel: str
     parent: str | None
@@ -147,8 +152,8 @@ class Catalogue:
 
         series: dict[str, Series] = {}
         where = _shown(Path(series_file))
-        rows = _read(series_file, ("series", "label_nl", "unit", "channel", "parent", "counts_contacts", "description"),
-                     problems)
+        rows = _read(series_file, ("series", "label_nl", "noun_nl", "unit", "channel", "parent", "counts_contacts",
+                                   "description"), problems)
         for line, r in rows:
             code, counts = r["series"], _flag(r["counts_contacts"])
             rule = None
@@ -162,6 +167,13 @@ class Catalogue:
                 rule = ("series has no Dutch label", code, "Write the label as printed in label_nl.")
             elif r["unit"] not in UNITS:
                 rule = (f"unknown unit (the units are {', '.join(UNITS)})", r["unit"], "Use one of the units.")
+            elif r["unit"] == "count" and (not r["noun_nl"] or _COUNTED.match(r["noun_nl"])):
+                rule = ("noun_nl of a count is what it counts, in the plural, without article or 'aantal' (the "
+                        "chapter writes 'het aantal' before it)", r["noun_nl"],
+                        "Write e.g. 'digitale aanvragen via Utrecht.nl' or 'bezoeken aan de website Utrecht.nl'.")
+            elif r["unit"] != "count" and not _ARTICLE.match(r["noun_nl"]):
+                rule = ("noun_nl of a percent, duration or grade is a noun phrase with its article", r["noun_nl"],
+                        "Write e.g. 'het aandeel websitebezoek via mobiel of tablet' or 'de gemiddelde wachttijd'.")
             elif r["channel"] not in channels:
                 rule = ("unknown channel", r["channel"],
                         f"Use a channel of schemas/channels.csv ({', '.join(channels)}) or add the channel there "
@@ -174,8 +186,8 @@ class Catalogue:
             if rule:
                 problems.append(Problem(where, line, code or None, rule[1], rule[0], rule[2]))
                 continue
-            series[code] = Series(code, r["label_nl"], r["unit"], r["channel"], r["parent"] or None, counts,
-                                  r["description"], len(series) + 1)
+            series[code] = Series(code, r["label_nl"], r["noun_nl"], r["unit"], r["channel"], r["parent"] or None,
+                                  counts, r["description"], len(series) + 1)
         for line, r in rows:
             s = series.get(r["series"])
             if s is not None and s.parent is not None and (s.parent not in series or s.parent == s.series):

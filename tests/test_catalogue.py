@@ -42,7 +42,8 @@ def test_a_new_channel_and_a_series_on_it_are_one_line_each(tmp_path):
     assert Catalogue.load().series["social_followers"].channel == "social_media"  # the lines schemas/ has
     folder = catalogue_dir(
         tmp_path,
-        series="chat_sessions,aantal chatgesprekken,count,chat,,true,Chat sessions with the contact centre.\n",
+        series="chat_sessions,aantal chatgesprekken,chatgesprekken,count,chat,,true,Chat sessions with the contact "
+               "centre.\n",
         channels="chat,chat,de chat,true,Chat with the contact centre on Utrecht.nl.\n")
     catalogue = load(folder)
     assert catalogue.channels["chat"].name_nl == "chat"
@@ -52,23 +53,34 @@ def test_a_new_channel_and_a_series_on_it_are_one_line_each(tmp_path):
 
 
 @pytest.mark.parametrize("line, problem", [
-    ("site_visits,sitebezoek,visits,website,,false,x\n",
+    ("site_visits,sitebezoek,bezoeken,visits,website,,false,x\n",
      (APPENDED, "site_visits", "visits", "unknown unit (the units are count, percent, grade, duration)")),
-    ("social_shares,gedeelde berichten,count,social,,false,x\n",
+    ("social_shares,gedeelde berichten,gedeelde berichten,count,social,,false,x\n",
      (APPENDED, "social_shares", "social", "unknown channel")),
-    ("web_requests,nog een label,count,website,,true,x\n",
+    ("web_requests,nog een label,aanvragen,count,website,,true,x\n",
      (APPENDED, "web_requests", "web_requests", "series code is listed twice")),
-    ("calls_kcc,waarvan via KCC,count,phone,calls,false,x\n",
+    ("calls_kcc,waarvan via KCC,telefoontjes via het KCC,count,phone,calls,false,x\n",
      (APPENDED, "calls_kcc", "calls", "parent is not another series of the catalogue")),
-    ("counter_web,Balie,count,counter,,false,x\n",
+    ("counter_web,Balie,baliebezoeken,count,counter,,false,x\n",
      (APPENDED, "Balie", "counter_web", "label is also a label of series satisfaction_counter (schemas/series.csv, "
                                   "line 10)")),
-    ("web_forms,e-formulieren,count,website,,maybe,x\n",
+    ("web_forms,e-formulieren,e-formulieren,count,website,,maybe,x\n",
      (APPENDED, "web_forms", "maybe", "counts_contacts must be true or false")),
     # a line written with the former column `table`: refused, not read shifted by one column
-    ("site_visits,kerncijfers,sitebezoek,count,website,,false,x\n",
-     (APPENDED, None, "site_visits,kerncijfers,sitebezoek,count,website,,false,x",
-      "line has 8 values for the 7 columns of the header")),
+    ("site_visits,kerncijfers,sitebezoek,bezoeken,count,website,,false,x\n",
+     (APPENDED, None, "site_visits,kerncijfers,sitebezoek,bezoeken,count,website,,false,x",
+      "line has 9 values for the 8 columns of the header")),
+    # a line written before noun_nl: refused, not read shifted by one column
+    ("site_visits,sitebezoek,count,website,,false,x\n",
+     (APPENDED, None, "site_visits,sitebezoek,count,website,,false,x",
+      "line has 7 values for the 8 columns of the header")),
+    # the chapter writes "het aantal" before the noun of a count, and a percent's noun needs its article
+    ("site_visits,sitebezoek,het aantal bezoeken,count,website,,false,x\n",
+     (APPENDED, "site_visits", "het aantal bezoeken", "noun_nl of a count is what it counts, in the plural, without "
+                                                       "article or 'aantal' (the chapter writes 'het aantal' before it)")),
+    ("mobile_share,aandeel mobiel (%),aandeel mobiel bezoek,percent,website,,false,x\n",
+     (APPENDED, "mobile_share", "aandeel mobiel bezoek",
+      "noun_nl of a percent, duration or grade is a noun phrase with its article")),
 ])
 def test_a_bad_series_line_is_refused_with_file_line_value_and_rule(tmp_path, line, problem):
     (got,) = refusal(catalogue_dir(tmp_path, series=line))
@@ -86,7 +98,8 @@ def test_an_alias_of_an_unknown_series_and_a_bad_channel_line_are_refused_togeth
 
 
 def test_a_contact_series_on_a_channel_whose_contacts_are_not_counted_is_refused(tmp_path):
-    folder = catalogue_dir(tmp_path, series="social_messages,berichten sociale media,count,social,,true,x\n",
+    folder = catalogue_dir(tmp_path,
+                           series="social_messages,berichten sociale media,berichten sociale media,count,social,,true,x\n",
                            channels="social,sociale media,sociale media,false,x\n")
     (got,) = refusal(folder)
     assert (got.row, got.rule) == (APPENDED, "series counts contacts on channel social, whose contacts are not counted")
@@ -106,7 +119,8 @@ def test_a_printed_label_is_split_into_label_marker_and_scale(printed, expected)
 
 def test_catalogue_labels_with_a_scale_or_marker_match_printed_labels_with_or_without(tmp_path):
     folder = catalogue_dir(tmp_path, series="page_views,paginaweergaven Utrecht.nl (in miljoenen),"
-                                            "count,website,,false,Page views of Utrecht.nl.\n")
+                                            "paginaweergaven van Utrecht.nl,count,website,,false,"
+                                            "Page views of Utrecht.nl.\n")
     catalogue = load(folder)
     for printed in ("paginaweergaven Utrecht.nl (in miljoenen)", "Paginaweergaven utrecht.nl*",
                     "paginaweergaven Utrecht.nl"):

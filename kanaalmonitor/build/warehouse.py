@@ -60,10 +60,12 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
         for s in p.sheets:
             position = 1 + sum(1 for other in p.sheets[:p.sheets.index(s)] if other.file == s.file)
             sheets.append((d.name, s.file, position, s.sheet, s.table, s.state))
+    channels = catalogue.channels
     series = pd.DataFrame([(s.series, s.label_nl, s.unit, s.channel, s.parent, s.description, s.counts_contacts,
-                            s.position) for s in catalogue.series.values()],
+                            s.position, s.noun_nl, channels[s.channel].name_nl, channels[s.channel].phrase_nl)
+                           for s in catalogue.series.values()],
                           columns=["series", "label_nl", "unit", "channel", "parent", "description",
-                                   "counts_contacts", "position"])
+                                   "counts_contacts", "position", "noun_nl", "channel_name_nl", "channel_phrase_nl"])
     return {
         "series": series,
         "files": pd.DataFrame(files, columns=["file", "sha256", "delivery", "municipality", "edition",

@@ -6,6 +6,9 @@ select
     parent,
     description,
     counts_contacts,
-    position
+    position,
+    noun_nl,
+    channel_name_nl,
+    channel_phrase_nl
 from staging.series
 order by position

@@ -116,6 +116,8 @@ final as (
         series.label_nl,
         series.unit,
         placed.position,
+        placed.scale,
+        placed.decimals,
         figures.year,
         case
             when figures.value is not null and placed.scale > 1

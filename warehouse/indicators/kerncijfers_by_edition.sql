@@ -12,6 +12,8 @@ from (
     pivot edition_figures
     on year
     using any_value(shown)
-    group by municipality, edition, table_title, row_number, series, label_printed, label_nl, unit, position
+    group by
+        municipality, edition, table_title, row_number, series, label_printed, label_nl, unit, position, scale,
+        decimals
 )
 order by municipality, edition, position
