@@ -1,4 +1,5 @@
-"""Draft the monitor chapter of one edition from the warehouse: Markdown, HTML and one chart per channel.
+"""Draft the monitor chapter of one edition from the warehouse: Markdown, HTML and one chart per channel the
+edition delivers counts for.
 
 Every figure comes from a query under warehouse/report/ on the `_by_edition` tables (and
 revisions, method_changes, notes) of the edition asked for, its numbers already in Dutch print (the macros
@@ -56,6 +57,8 @@ class PlottedLine:
 class Chart:
     channel: str
     name_nl: str
+    title: str
+    source_lines: tuple[str, ...]  # printed under the chart, in the figure and as its caption
     path: Path
     lines: tuple[PlottedLine, ...]
 
@@ -72,6 +75,11 @@ class ReportResult:
     markdown: Path
     html: Path
     charts: list[Chart] = field(default_factory=list)
+
+
+def capital(text: str) -> str:
+    """Text that opens a sentence or a heading: its first letter upper case ("de balie" -> "De balie")."""
+    return text[:1].upper() + text[1:]
 
 
 def md_escape(text: object) -> str:
@@ -118,10 +126,11 @@ def key_figures(con: duckdb.DuckDBPyConnection, municipality: str, edition: int)
     }
 
 
-def channel_figure(name_nl: str, points: list[dict], tick_labels: Callable[[list[float]], list[str]]) -> Figure:
+def channel_figure(title: str, source_lines: tuple[str, ...], points: list[dict],
+                   tick_labels: Callable[[list[float]], list[str]]) -> Figure:
     """Counts of one channel per year: one line per series and method, a dashed grey line for figures a
-    restatement replaced, and a dotted vertical line where a series breaks to a new method; tick_labels
-    prints the counts of the vertical axis."""
+    restatement replaced, and a dotted vertical line where a series breaks to a new method, the source lines
+    under it; tick_labels prints the counts of the vertical axis."""
     fig = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -150,7 +159,7 @@ def channel_figure(name_nl: str, points: list[dict], tick_labels: Callable[[list
             if p["status"] == "B" and not p["withdrawn"]:
                 ax.axvline(p["year"] - 0.5, linestyle=":", color="#5f5f5f", gid=f"break|{series}|{p['year']}",
                            label=f"nieuwe meetmethode vanaf {p['year']}")
-    ax.set_title(f"{name_nl[:1].upper()}{name_nl[1:]}: aantallen per jaar")
+    ax.set_title(title)
     ax.set_xlabel("Jaar")
     ax.set_ylabel("Aantal")
     ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.08)
@@ -161,7 +170,8 @@ def channel_figure(name_nl: str, points: list[dict], tick_labels: Callable[[list
     ax.yaxis.set_major_locator(FixedLocator(ticks))
     ax.yaxis.set_major_formatter(FixedFormatter(tick_labels(ticks)))
     ax.grid(axis="y", color="#dddddd")
-    fig.legend(loc="outside lower center", fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, frameon=False)
+    fig.supxlabel("\n".join(source_lines), x=0.01, ha="left", fontsize=8, color="#5f5f5f")
     return fig
 
 
@@ -172,28 +182,31 @@ def plotted_lines(fig: Figure) -> tuple[PlottedLine, ...]:
                  for ax in fig.axes for line in ax.get_lines())
 
 
-def draw_charts(con: duckdb.DuckDBPyConnection, municipality: str, edition: int, out_dir: Path) -> list[Chart]:
-    """One PNG per channel that has counts in the edition."""
+def draw_charts(con: duckdb.DuckDBPyConnection, municipality: str, edition: int, channels: list[dict],
+                out_dir: Path) -> list[Chart]:
+    """One PNG per channel the edition delivers (channels, the query `channels`) that has counts in it."""
     points = query(con, "chart_points", municipality=municipality, edition=edition)
 
     def tick_labels(ticks: list[float]) -> list[str]:
         return query(con, "tick_labels", ticks=ticks)[0]["labels"]
 
     charts = []
-    for ch in query(con, "channels"):
+    for ch in channels:
         mine = [p for p in points if p["channel"] == ch["channel"]]
         if not any(p["value"] is not None for p in mine):
             continue
-        fig = channel_figure(ch["name_nl"], mine, tick_labels)
+        title, sources = f"{capital(ch['name_nl'])}: aantallen per jaar", tuple(ch["source_lines"])
+        fig = channel_figure(title, sources, mine, tick_labels)
         path = out_dir / f"kanaal-{ch['channel']}.png"
         with replacing(path) as fh:
             fig.savefig(fh, format="png", dpi=CHART_DPI)
-        charts.append(Chart(ch["channel"], ch["name_nl"], path, plotted_lines(fig)))
+        charts.append(Chart(ch["channel"], ch["name_nl"], title, sources, path, plotted_lines(fig)))
     return charts
 
 
 def render_markdown(context: dict) -> str:
-    return templates(md=md_escape, kind_nl=KIND_NL.get).get_template("report.md.j2").render(**context)
+    return templates(md=md_escape, kind_nl=KIND_NL.get, capital=capital).get_template("report.md.j2").render(
+        **context)
 
 
 def render_html(markdown_text: str, title: str, images: dict[str, bytes]) -> str:
@@ -216,7 +229,7 @@ def render_html(markdown_text: str, title: str, images: dict[str, bytes]) -> str
 
 def write_report(warehouse: Path, out_dir: Path, edition: int | None = None,
                  municipality: str = DEFAULT_MUNICIPALITY) -> ReportResult:
-    """Write report.md, report.html and one chart per channel for one edition into out_dir, each file whole or
+    """Write report.md, report.html and one chart per channel with counts in one edition into out_dir, each file whole or
     not at all; out_dir may not lie on or in what the pipeline reads (kanaalmonitor.paths.check_output)."""
     from kanaalmonitor.db import read_only_connection
 
@@ -231,15 +244,17 @@ def write_report(warehouse: Path, out_dir: Path, edition: int | None = None,
         if not figures:
             raise ReportError(f"Edition {n} of {municipality} has no key figures to report.")
         out_dir.mkdir(parents=True, exist_ok=True)
-        charts = draw_charts(con, municipality, n, out_dir)
+        channels = query(con, "channels", **params)
+        charts = {c.channel: c for c in draw_charts(con, municipality, n, channels, out_dir)}
         satisfaction = query(con, "satisfaction", **params)
         context = {
             "municipality": municipality,
             "edition": chosen,
             "table": key_figures(con, municipality, n),
-            "channels": [{"channel": c, "figures": [f for f in figures if f["channel"] == c.channel]}
-                         for c in charts],
+            "channels": [{**c, "chart": charts.get(c["channel"]),
+                          "figures": [f for f in figures if f["channel"] == c["channel"]]} for c in channels],
             "channel_mix": query(con, "channel_mix", **params),
+            "missing_channels": query(con, "missing_channels", **params),
             "satisfaction": satisfaction,
             "best": [s for s in satisfaction if s["best"]],
             "worst": [s for s in satisfaction if s["worst"] and not s["best"]],
@@ -253,5 +268,5 @@ def write_report(warehouse: Path, out_dir: Path, edition: int | None = None,
     write_whole(md_path, markdown_text.encode("utf-8"))
     html_path = out_dir / "report.html"
     write_whole(html_path, render_html(markdown_text, f"Dienstverlening, editie {n}",
-                                       {c.path.name: c.path.read_bytes() for c in charts}).encode("utf-8"))
-    return ReportResult(municipality, n, md_path, html_path, charts)
+                                       {c.path.name: c.path.read_bytes() for c in charts.values()}).encode("utf-8"))
+    return ReportResult(municipality, n, md_path, html_path, list(charts.values()))

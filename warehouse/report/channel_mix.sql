@@ -1,5 +1,6 @@
 -- Each channel's share of all contacts in the edition's latest year with shares, in whole
--- percents (as printed), largest first.
+-- percents (as printed), largest first, each channel named as a sentence names it (with its article).
+-- The shares cover the channels the edition delivers (channel_mix_by_edition).
 with edition_mix as (
     select * from channel_mix_by_edition
     where
@@ -15,7 +16,7 @@ latest as (
 names as (
     select
         channel,
-        coalesce(any_value(label_nl) filter (where unit = 'grade'), channel) as name_nl
+        any_value(channel_phrase_nl) as phrase_nl
     from series
     group by channel
 ),
@@ -24,7 +25,7 @@ final as (
     select
         edition_mix.year,
         edition_mix.channel,
-        names.name_nl,
+        names.phrase_nl,
         edition_mix.contacts,
         dutch_decimal(round(edition_mix.share_pct, 0), 0) as share_pct_text,
         edition_mix.share_pct

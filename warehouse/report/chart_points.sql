@@ -1,4 +1,4 @@
--- The count series as known at the edition: per series and year the figure from the latest
+-- The count series the edition delivers, as known at the edition: per series and year the figure from the latest
 -- edition up to it, and, flagged withdrawn, the figures a restatement on a new method replaced.
 with vintages as (
     select observation_vintages.*
@@ -8,6 +8,11 @@ with vintages as (
         observation_vintages.municipality = $municipality
         and observation_vintages.edition <= $edition
         and series.unit = 'count'
+        and observation_vintages.series in (
+            select delivered.series
+            from observation_vintages as delivered
+            where delivered.municipality = $municipality and delivered.edition = $edition
+        )
 ),
 
 restatements as (

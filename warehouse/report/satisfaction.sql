@@ -17,6 +17,7 @@ names as (
     select
         channel,
         label_nl as name_nl,
+        channel_phrase_nl as phrase_nl,
         position
     from series
     where unit = 'grade'
@@ -26,6 +27,7 @@ final as (
     select
         edition_grades.channel,
         names.name_nl,
+        names.phrase_nl,
         edition_grades.year,
         edition_grades.year - 1 as previous_year,
         edition_grades.grade,
