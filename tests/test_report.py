@@ -527,6 +527,10 @@ def test_later_edition_charts_one_per_delivered_channel_with_its_source_line(lat
             assert [None if math.isnan(y) else y for y in lines[gid].y] == \
                 [None if math.isnan(v) else v for v in values], gid
         assert f"![{title}]({chart.path.name})\n\n*{md_escape(source)}*\n" in text
+        if chart.channel == "website":
+            # printed in millions beside counts printed as they are: an axis of its own, on the right
+            assert lines["current|website_visits|standaard"].label == "websitebezoek Utrecht.nl (rechteras)"
+            assert lines["current|web_requests|standaard"].label == "aantal digitale aanvragen via website Utrecht.nl"
         assert png_size(chart.path.read_bytes()) == CHART_PIXELS
     assert sorted(p.name for p in result.markdown.parent.iterdir()) == sorted(
         ["report.md", "report.html"] + [f"kanaal-{c}.png" for c in expected])
@@ -536,7 +540,7 @@ def test_source_line_is_drawn_under_the_chart(later):
     result, _, _, _ = later
     [chart] = [c for c in result.charts if c.channel == "phone"]
     point = {"series": "phone_calls", "label_nl": "aantal telefoontjes naar gemeente", "withdrawn": False,
-             "year": 2021, "method": "standaard", "value": 276904.0, "status": "A"}
+             "year": 2021, "method": "standaard", "value": 276904.0, "status": "A", "scale": 1}
     fig = channel_figure(chart.title, chart.source_lines, [point], lambda ticks: [str(t) for t in ticks])
     assert [t.get_text() for t in fig.texts] == ["Bron: gemeente Utrecht \u2013 Klantcontactcentrum"]
     assert fig.axes[0].get_title() == "Telefoon: aantallen per jaar"

@@ -126,20 +126,32 @@ def key_figures(con: duckdb.DuckDBPyConnection, municipality: str, edition: int)
     }
 
 
+def _count_axis(ax, tick_labels: Callable[[list[float]], list[str]]) -> None:
+    """A vertical axis of counts from 0, its ticks printed by tick_labels."""
+    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.08)
+    ticks = [float(t) for t in MaxNLocator(nbins=6, integer=True).tick_values(*ax.get_ylim())]
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(FixedFormatter(tick_labels(ticks)))
+
+
 def channel_figure(title: str, source_lines: tuple[str, ...], points: list[dict],
                    tick_labels: Callable[[list[float]], list[str]]) -> Figure:
     """Counts of one channel per year: one line per series and method, a dashed grey line for figures a
     restatement replaced, and a dotted vertical line where a series breaks to a new method, the source lines
-    under it; tick_labels prints the counts of the vertical axis."""
+    under it; tick_labels prints the counts of the vertical axes. Series the edition prints in a scale
+    ("(in miljoenen)") beside series it prints unscaled get an axis of their own, on the right."""
     fig = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
+    scaled = {p["series"] for p in points if p["scale"] > 1}
+    right = ax.twinx() if scaled and any(p["series"] not in scaled for p in points) else None
     colours = itertools.cycle(["#00529b", "#e17000", "#39870c", "#a90061", "#5f5f5f"])
     years: set[int] = set()
     for series in dict.fromkeys(p["series"] for p in points):
         colour = next(colours)
+        on = right if right is not None and series in scaled else ax
         mine = [p for p in points if p["series"] == series]
-        label = textwrap.shorten(mine[0]["label_nl"], 90, placeholder="…")
+        label = textwrap.shorten(mine[0]["label_nl"], 90, placeholder="…") + (" (rechteras)" if on is right else "")
         segments: dict[tuple[bool, str], dict[int, float | None]] = {}
         for p in sorted(mine, key=lambda p: (p["withdrawn"], p["year"])):
             segments.setdefault((p["withdrawn"], p["method"]), {})[p["year"]] = p["value"]
@@ -149,28 +161,32 @@ def channel_figure(title: str, source_lines: tuple[str, ...], points: list[dict]
             ys = [math.nan if by_year.get(x) is None else by_year[x] for x in xs]
             years.update(xs)
             if withdrawn:
-                ax.plot(xs, ys, linestyle="--", marker="o", markersize=4, color="#9a9a9a",
+                on.plot(xs, ys, linestyle="--", marker="o", markersize=4, color="#9a9a9a",
                         gid=f"withdrawn|{series}|{method}", label=f"{label}: oude meetmethode (vervangen)")
             else:
-                ax.plot(xs, ys, marker="o", markersize=5, color=colour, gid=f"current|{series}|{method}",
+                on.plot(xs, ys, marker="o", markersize=5, color=colour, gid=f"current|{series}|{method}",
                         label=label if first_current else "_nolegend_")
                 first_current = False
         for p in mine:
             if p["status"] == "B" and not p["withdrawn"]:
-                ax.axvline(p["year"] - 0.5, linestyle=":", color="#5f5f5f", gid=f"break|{series}|{p['year']}",
+                on.axvline(p["year"] - 0.5, linestyle=":", color="#5f5f5f", gid=f"break|{series}|{p['year']}",
                            label=f"nieuwe meetmethode vanaf {p['year']}")
     ax.set_title(title)
     ax.set_xlabel("Jaar")
     ax.set_ylabel("Aantal")
-    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.08)
     if years:
         ax.set_xticks(sorted(years))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: str(int(v))))
-    ticks = [float(t) for t in MaxNLocator(nbins=6, integer=True).tick_values(*ax.get_ylim())]
-    ax.yaxis.set_major_locator(FixedLocator(ticks))
-    ax.yaxis.set_major_formatter(FixedFormatter(tick_labels(ticks)))
+    handles, labels = ax.get_legend_handles_labels()
+    for axis in (ax, right) if right is not None else (ax,):
+        _count_axis(axis, tick_labels)
+    if right is not None:
+        right.set_ylabel("Aantal (rechteras)")
+        more_handles, more_labels = right.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
     ax.grid(axis="y", color="#dddddd")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, frameon=False)
+    if handles:
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, frameon=False)
     fig.supxlabel("\n".join(source_lines), x=0.01, ha="left", fontsize=8, color="#5f5f5f")
     return fig
 

@@ -1,5 +1,6 @@
 -- The count series the edition delivers, as known at the edition: per series and year the figure from the latest
--- edition up to it, and, flagged withdrawn, the figures a restatement on a new method replaced.
+-- edition up to it, and, flagged withdrawn, the figures a restatement on a new method replaced; scale is the
+-- factor of the scale phrase of the series' printed label ('(in miljoenen)': 1000000), 1 without one.
 with vintages as (
     select observation_vintages.*
     from observation_vintages
@@ -39,9 +40,18 @@ flagged as (
     from vintages
 ),
 
+printed as (
+    select
+        series,
+        scale
+    from kerncijfers_by_edition
+    where municipality = $municipality and edition = $edition
+),
+
 final as (
     select
         flagged.series,
+        coalesce(printed.scale, 1) as scale,
         series.label_nl,
         series.channel,
         series.position,
@@ -53,6 +63,7 @@ final as (
         flagged.withdrawn
     from flagged
     inner join series using (series)
+    left join printed using (series)
     qualify row_number() over (
         partition by
             flagged.series, flagged.year, flagged.withdrawn,
