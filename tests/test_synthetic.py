@@ -30,10 +30,10 @@ def national(tmp_path_factory, prefect_in_process):
 
 def test_generator_counts_follow_from_its_shape(national):
     totals, _, _ = national
-    # 3 municipalities x 18 series (the catalogue's 21 but its 3 durations) x 25 editions (2002-2026) x 12 years
-    assert totals["vintages"] == 3 * 18 * 25 * 12 == 16_200
+    # 3 municipalities x 19 series (the catalogue's 22 but its 3 durations) x 25 editions (2002-2026) x 12 years
+    assert totals["vintages"] == 3 * 19 * 25 * 12 == 17_100
     # current view: every year 1991-2026 once per municipality and series
-    assert totals["observations"] == 3 * 18 * (2026 - 1991 + 1) == 1_944
+    assert totals["observations"] == 3 * 19 * (2026 - 1991 + 1) == 2_052
     # whatsapp before 2016 (25 years) and the grades of 2026 (5 grade series) are not available
     assert totals["not_available"] == 3 * (25 + 5) == 90
     # grades of 2002-2025 are filled one edition after their first printing
@@ -46,7 +46,7 @@ def test_every_delivered_cell_is_kept(national):
     assert con.execute("select count(*) from observation_vintages").fetchone()[0] == totals["vintages"]
     rows = con.execute("select municipality, edition, rows from deliveries order by all").fetchall()
     assert len(rows) == 3 * 25
-    assert {r[2] for r in rows} == {18 * 12}
+    assert {r[2] for r in rows} == {19 * 12}
 
 
 def test_current_values_match_the_generator(national):
