@@ -2,14 +2,16 @@
 
 import functools
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from prefect import flow, get_run_logger, runtime, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, State
 from pydantic import Field
 
+from flows.task_runners import DEFAULT, TASK_RUNNERS, delivery_runner
 from kanaalmonitor.config import RAW_DIR, WAREHOUSE_PATH
 from kanaalmonitor.deliveries.manifest import FIRST_EDITION
 from kanaalmonitor.freshness import MISSING_STATE, missing_message
@@ -73,17 +75,25 @@ def flow_run_name() -> str:
 
 
 class TaskSteps(Steps):
-    """Every stage of the refresh as a Prefect task; deliveries are checked as concurrent task runs; every
-    step is logged with its counts and moves the progress artifact on."""
+    """Every stage of the refresh as a Prefect task; deliveries are checked as concurrent task runs, on the
+    flow's own task runner or on the one given (a started DaskTaskRunner); every step is logged with its counts
+    and moves the progress artifact on."""
 
-    def __init__(self) -> None:
+    def __init__(self, runner=None) -> None:
         self._artifact = None
+        self._runner = runner
 
     def run(self, fn, *args):
         return _task(fn)(*args)
 
     def each(self, fn, items, *args):
-        futures = [_task(fn).submit(item, *args) for item in items]
+        t = _task(fn)
+        if self._runner is None:
+            futures = [t.submit(item, *args) for item in items]
+        else:
+            from prefect.utilities.callables import get_call_parameters
+
+            futures = [self._runner.submit(t, get_call_parameters(fn, (item, *args), {})) for item in items]
         return [f.result for f in futures]
 
     def report(self, outcome: Outcome) -> None:
@@ -102,6 +112,8 @@ def refresh(
     full_rebuild: bool = False,
     wait_seconds: Annotated[float, Field(ge=0, le=86400)] = 0.0,
     expect_edition: Annotated[int | None, Field(ge=FIRST_EDITION, le=9999)] = None,
+    task_runner: Literal[TASK_RUNNERS] = DEFAULT,
+    dask_address: str | None = None,
 ) -> RefreshResult | State:
     """Load every delivery under raw_dir into a new warehouse and publish it atomically, unless nothing changed.
 
@@ -112,10 +124,16 @@ def refresh(
         wait_seconds: How long to wait for another refresh of the same warehouse; 0 refuses at once.
         expect_edition: The edition every municipality that delivered before should have delivered (default:
             the current year); a run that does not find it ends in the state "Editie ontbreekt".
+        task_runner: Where the deliveries are read: "default" in threads of the flow's process, "dask" on the
+            workers of a Dask cluster (needs kanaalmonitor[dask]); validation, build and publish stay here.
+        dask_address: The Dask scheduler to use, e.g. tcp://10.0.0.5:8786; without it, "dask" starts a
+            LocalCluster with one worker process per core for the run.
     """
     logger = get_run_logger()
-    result = run_refresh(raw_dir, warehouse, full_rebuild, wait_seconds, steps=TaskSteps(),
-                         expect_edition=expect_edition)
+    runner = delivery_runner(task_runner, dask_address)
+    with runner or nullcontext():
+        result = run_refresh(raw_dir, warehouse, full_rebuild, wait_seconds, steps=TaskSteps(runner),
+                             expect_edition=expect_edition)
     logger.info(result.summary())
     for w in result.warning_lines():
         logger.warning(w)

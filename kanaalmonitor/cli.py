@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from flows.deploy import DEFAULT_CRON, DEFAULT_TIMEZONE, DEPLOYMENT_NAME, WORK_POOL
+from flows.task_runners import DASK, DASK_MISSING, DEFAULT, TASK_RUNNERS, dask_installed
 from kanaalmonitor.config import DEFAULT_MUNICIPALITY, PROJECT_ROOT, RAW_DIR, WAREHOUSE_PATH
 from kanaalmonitor.errors import ExitCode
 from kanaalmonitor.query import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
@@ -152,18 +153,30 @@ def app() -> None:
 @click.option("--full-rebuild", is_flag=True,
               help="rebuild even when every delivery and the code are unchanged since the last publish")
 @expect_option()
-def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_edition: int | None) -> None:
+@click.option("--task-runner", type=click.Choice(TASK_RUNNERS), default=DEFAULT, show_default=True,
+              help="where the deliveries are read: default (threads of this process) or dask (the workers of a "
+                   "Dask cluster; needs kanaalmonitor[dask]); validation, build and publish run here either way")
+@click.option("--dask-address", metavar="tcp://HOST:PORT", default=None,
+              help="the scheduler of an existing Dask cluster for --task-runner dask (default: a local cluster "
+                   "with one worker process per core, for this run)")
+def run(raw_dir: Path, warehouse: Path, wait: float, full_rebuild: bool, expect_edition: int | None,
+        task_runner: str, dask_address: str | None) -> None:
     """load every delivery under the raw folder and publish the warehouse"""
     from kanaalmonitor.progress import TerminalProgress, listening
 
+    if dask_address and task_runner != DASK:
+        raise click.UsageError("--dask-address names the scheduler of --task-runner dask; give both, or neither.")
+    if task_runner == DASK and not dask_installed():
+        raise click.UsageError(DASK_MISSING)
     with _refusals(), TerminalProgress() as progress, listening(progress):
-        result = _refresh(raw_dir, warehouse, full_rebuild, wait, expect_edition)
+        result = _refresh(raw_dir, warehouse, full_rebuild, wait, expect_edition, task_runner, dask_address)
     click.echo(result.summary())
     for w in result.warning_lines():
         click.echo(f"warning: {w}")
 
 
-def _refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool, wait: float, expect_edition: int | None):
+def _refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool, wait: float, expect_edition: int | None,
+             task_runner: str, dask_address: str | None):
     """The refresh flow; without a Prefect server and with nothing changed, the answer without starting one.
     Without a server, on a temporary one that dies with this process (flows/server.py)."""
     from contextlib import nullcontext
@@ -184,7 +197,7 @@ def _refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool, wait: float, ex
     console_without_tracebacks()
     with nullcontext() if server else temporary_server():
         return refresh(raw_dir=raw_dir, warehouse=warehouse, full_rebuild=full_rebuild, wait_seconds=wait,
-                       expect_edition=expect_edition)
+                       expect_edition=expect_edition, task_runner=task_runner, dask_address=dask_address)
 
 
 @app.command()

@@ -40,6 +40,11 @@ class DeliveryError(Exception):
         self.problems = sorted(set(problems), key=_sort_key)
         super().__init__(self.report())
 
+    def __reduce__(self):
+        # Rebuilt from its problems (not from its message), so that it crosses a process boundary whole: a
+        # delivery refused on a Dask worker reaches the flow as the same error.
+        return type(self), (self.problems,)
+
     def report(self) -> str:
         head = f"Delivery refused: {len(self.problems)} problem(s); nothing was loaded."
         return "\n".join([head, *(f"- {p}" for p in self.problems)])

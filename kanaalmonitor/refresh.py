@@ -252,7 +252,9 @@ def run_refresh(raw_dir: Path, warehouse: Path, full_rebuild: bool = False, wait
                 return RefreshResult("unchanged", str(warehouse), [d.name for d in outcome.deliveries], 0,
                                      missing=outcome.missing)
             catalogue = catalogue or Catalogue.load()
-            parsed, cells = parse_and_validate(steps, outcome.deliveries, catalogue, work)
+            # Absolute, as the deliveries' file paths are: the deliveries may be read by workers in other
+            # processes or on other machines (flows/task_runners.py), which write their Parquet files there.
+            parsed, cells = parse_and_validate(steps, outcome.deliveries, catalogue, work.resolve())
             crash_point("parsed")
             steps.run(check_published, cells, warehouse)
             tmp = steps.run(build_warehouse, parsed, cells, catalogue, warehouse, now, inputs, steps.progress)

@@ -1,10 +1,13 @@
 """The fast paths stay fast: `kanaalmonitor query` loads no pandas, pandera or Prefect, and a `run` with nothing
-changed loads no pandas, pandera or Prefect server. Read from the real command's `-X importtime` output."""
+changed loads no pandas, pandera, Prefect server or Dask (not even with --task-runner dask). Read from the real
+command's `-X importtime` output."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+
+import pytest
 
 from tests.helpers import RAW_2019, make_raw
 from tests.ops_support import BIN
@@ -31,14 +34,16 @@ def test_a_query_loads_no_pandas_pandera_or_prefect(built_2019):
     assert packages(modules, "pandas", "pandera", "prefect", "ibis", "pyarrow", "numpy") == []
 
 
-def test_an_unchanged_run_loads_no_pandas_pandera_or_prefect_server(warehouse_2019, tmp_path):
+@pytest.mark.parametrize("runner", [[], ["--task-runner", "dask"]], ids=["default", "dask"])
+def test_an_unchanged_run_loads_no_pandas_pandera_or_prefect_server(warehouse_2019, tmp_path, runner):
     raw = make_raw(tmp_path, RAW_2019)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_SERVER_EPHEMERAL_ENABLED="false")
     out, modules = imported(["run", "--raw-dir", str(raw), "--warehouse", str(warehouse_2019), "--expect-edition",
-                             "2019"], env)
+                             "2019", *runner], env)
     assert out.returncode == 0
     assert out.stdout.startswith(f"Unchanged: {warehouse_2019} already holds this delivery;"), out.stdout
     assert "kanaalmonitor.refresh" in modules
-    assert packages(modules, "pandas", "pandera", "ibis") == []
+    # Dask is imported only when deliveries are read on it; with nothing changed, no cluster starts.
+    assert packages(modules, "pandas", "pandera", "ibis", "dask", "distributed", "prefect_dask") == []
     assert sorted(m for m in modules if m.startswith(("prefect.server", "flows.refresh"))) == []

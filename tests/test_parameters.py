@@ -15,13 +15,15 @@ from kanaalmonitor.errors import ExitCode
 def test_parameters_are_coerced_from_the_text_a_trigger_sends():
     got = refresh.validate_parameters({"raw_dir": "/data/raw", "warehouse": "/data/k.duckdb",
                                        "full_rebuild": "true", "wait_seconds": "30",
-                                       "expect_edition": "2027"})
+                                       "expect_edition": "2027", "task_runner": "dask",
+                                       "dask_address": "tcp://10.0.0.5:8786"})
     assert got == {"raw_dir": Path("/data/raw"), "warehouse": Path("/data/k.duckdb"), "full_rebuild": True,
-                   "wait_seconds": 30.0, "expect_edition": 2027}
+                   "wait_seconds": 30.0, "expect_edition": 2027, "task_runner": "dask",
+                   "dask_address": "tcp://10.0.0.5:8786"}
 
 
 @pytest.mark.parametrize("bad", [{"wait_seconds": -1}, {"wait_seconds": 86401}, {"full_rebuild": "perhaps"},
-                                 {"raw_dir": 12}])
+                                 {"raw_dir": 12}, {"task_runner": "spark"}])
 def test_invalid_parameters_are_refused(bad):
     with pytest.raises(ParameterTypeError):
         refresh.validate_parameters(bad)
@@ -35,7 +37,9 @@ def test_an_unknown_parameter_is_refused():
 def test_parameter_schema_documents_every_parameter_for_the_ui():
     schema = refresh.parameters.model_dump()
     props = schema["properties"]
-    assert list(props) == ["raw_dir", "warehouse", "full_rebuild", "wait_seconds", "expect_edition"]
+    assert list(props) == ["raw_dir", "warehouse", "full_rebuild", "wait_seconds", "expect_edition", "task_runner",
+                           "dask_address"]
+    assert props["task_runner"]["enum"] == ["default", "dask"]
     assert all(props[name].get("description") for name in props)
     assert (props["wait_seconds"]["minimum"], props["wait_seconds"]["maximum"]) == (0, 86400)
 
@@ -46,6 +50,9 @@ def test_parameter_schema_documents_every_parameter_for_the_ui():
     (["serve", "--timezone", "Europe/Utrecht"],
      "Invalid value for '--timezone': unknown time zone 'Europe/Utrecht'; use an IANA name such as Europe/Amsterdam"),
     (["serve", "--cron", "61 6 1 6 *"], "Invalid value for '--cron': Invalid schedule '61 6 1 6 *'"),
+    (["run", "--task-runner", "spark"], "Invalid value for '--task-runner': 'spark' is not one of 'default', 'dask'."),
+    (["run", "--dask-address", "tcp://127.0.0.1:8786"],
+     "--dask-address names the scheduler of --task-runner dask; give both, or neither."),
     (["run", "--expect-edition", "nineteen"], "Invalid value for '--expect-edition': 'nineteen' is not a valid "
                                               "integer range."),
 ])
