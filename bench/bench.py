@@ -6,6 +6,7 @@
     python bench/bench.py b3     # synthetic 1M and 10M observations, vs floor B, with peak RSS
     python bench/bench.py b4     # growth from 1M to 10M (runs what b3 runs)
     python bench/bench.py b5     # kanaalmonitor query on observations vs bare Python + DuckDB, same select
+    python bench/bench.py dask   # synthetic 1M: run on the default task runner vs --task-runner dask
 
 Runs alternate between the pipeline and its floor, so a change in machine load hits both.
 Each run is a separate process, timed from start to exit; peak RSS is the largest resident set
@@ -102,8 +103,8 @@ def floor_b(raw: Path, target: Path) -> list[str]:
     return [sys.executable, str(BENCH / "floor_b.py"), str(raw), str(target)]
 
 
-def pipeline(raw: Path, target: Path) -> list[str]:
-    return [str(BIN / "kanaalmonitor"), "run", "--raw-dir", str(raw), "--warehouse", str(target)]
+def pipeline(raw: Path, target: Path, *options: str) -> list[str]:
+    return [str(BIN / "kanaalmonitor"), "run", "--raw-dir", str(raw), "--warehouse", str(target), *options]
 
 
 def fresh(target: Path) -> None:
@@ -250,6 +251,28 @@ def bench_b3(repeat: int, sizes: list[int]) -> dict:
     return res
 
 
+def bench_dask(repeat: int, sizes: list[int]) -> dict:
+    """The same refresh on both task runners, alternated: the deliveries read in threads of the run's process,
+    or on a LocalCluster of one worker process per core (--task-runner dask); no goal, the ratio is reported."""
+    warm_up()
+    res = {}
+    for n in sizes:
+        out = synthetic(n)
+        default, dask = out / "default-runner.duckdb", out / "dask-runner.duckdb"
+        r = alternate({"default": (pipeline(out / "raw", default), lambda t=default: fresh(t)),
+                       "dask": (pipeline(out / "raw", dask, "--task-runner", "dask"), lambda t=dask: fresh(t))},
+                      repeat, RESULTS / "logs" / f"dask-{n}.log")
+        r["observations"] = json.loads((out / "totals.json").read_text())["vintages"]
+        r["ratio"] = round(r["dask"]["median_s"] / r["default"]["median_s"], 2)
+        print(f"at {n:,}: dask median {r['dask']['median_s']:.2f} s (all processes "
+              f"{r['dask']['peak_tree_rss_mb']:.0f} MB) vs default {r['default']['median_s']:.2f} s "
+              f"({r['default']['peak_tree_rss_mb']:.0f} MB) -> {r['ratio']:.2f}x", flush=True)
+        res[str(n)] = r
+        for p in (default, dask):
+            fresh(p)
+    return res
+
+
 def _ratio(label: str, res: dict, floor: str, goal: str | None = None) -> dict:
     key = goal or label
     name = next(k for k in res if k not in (floor, "observations"))
@@ -265,10 +288,11 @@ def _ratio(label: str, res: dict, floor: str, goal: str | None = None) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("benchmark", choices=["a", "b1", "b2", "b3", "b4", "b5"])
-    p.add_argument("--repeat", type=int, default=5, help="runs of each command (default 5; 3 for b3/b4, 11 for b5)")
-    p.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000],
-                   help="synthetic sizes for b3/b4 (default 1000000 10000000)")
+    p.add_argument("benchmark", choices=["a", "b1", "b2", "b3", "b4", "b5", "dask"])
+    p.add_argument("--repeat", type=int, default=5,
+                   help="runs of each command (default 5; 3 for b3/b4/dask, 11 for b5)")
+    p.add_argument("--sizes", type=int, nargs="+", default=None,
+                   help="synthetic sizes for b3/b4 (default 1000000 10000000) and dask (default 1000000)")
     args = p.parse_args()
     started = machine()
     if args.benchmark == "a":
@@ -279,9 +303,11 @@ def main() -> None:
         res = bench_b2(args.repeat)
     elif args.benchmark == "b5":
         res = bench_b5(args.repeat if "--repeat" in sys.argv else 11)
+    elif args.benchmark == "dask":
+        res = bench_dask(args.repeat if "--repeat" in sys.argv else 3, args.sizes or [1_000_000])
     else:
         repeat = args.repeat if "--repeat" in sys.argv else 3
-        res = bench_b3(repeat, args.sizes)
+        res = bench_b3(repeat, args.sizes or [1_000_000, 10_000_000])
     record(args.benchmark, {"machine": started, "load_average_end": os.getloadavg(), "result": res})
 
 
