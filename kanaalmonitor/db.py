@@ -13,9 +13,6 @@ MACROS_FILE = "macros.sql"
 
 # No connection ever downloads or loads an extension on its own.
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-# Nor draws DuckDB's progress bar: a worker process of the Dask runner would print it into the run's output; the
-# refresh tells its progress itself (kanaalmonitor/progress.py).
-QUIET = {"enable_progress_bar": False}
 # The published warehouse is written for the oldest DuckDB storage that holds everything it uses (tables, their
 # COMMENT ON texts on tables and columns): DuckDB 1.0 and every later client (the DuckDB CLI, DBeaver, R, Python)
 # opens it. DuckDB 0.10.0 cannot open even a file written as v0.10.0 (a serialization error, comments or not);
@@ -25,7 +22,7 @@ STORAGE_VERSION = "v1.0.0"
 
 def connect(path: Path | str = ":memory:", read_only: bool = False, **settings: object) -> duckdb.DuckDBPyConnection:
     """A connection to a DuckDB file (or memory) with the offline settings and any others given."""
-    return duckdb.connect(str(path), read_only=read_only, config={**OFFLINE, **QUIET, **settings})
+    return duckdb.connect(str(path), read_only=read_only, config={**OFFLINE, **settings})
 
 
 def new_warehouse(path: Path | str, **settings: object) -> duckdb.DuckDBPyConnection:

@@ -91,6 +91,9 @@ def read_tidy(f: DeliveryFile, delivery: Delivery, catalogue: Catalogue, target:
         con = connect(memory_limit=TIDY_MEMORY_LIMIT, preserve_insertion_order=True,
                       temp_directory=str(target.with_suffix(".spill")))
         try:
+            # On a worker process of the Dask runner DuckDB would draw its progress bar into the run's output;
+            # the refresh tells its progress itself (kanaalmonitor/progress.py).
+            con.execute("set enable_progress_bar = false")
             _write_cells(con, f, delivery, target)
             rows = con.execute("select count(*) from read_parquet(?)", [str(target)]).fetchall()[0][0]
             if rows == 0:
