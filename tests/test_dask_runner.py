@@ -66,9 +66,9 @@ def test_both_runners_publish_every_public_table_alike(both_runners):
 
 def test_both_runners_report_the_same_run(both_runners):
     (default, tables), (dask, _) = both_runners
-    # 3 municipalities x 18 series x 25 editions x 12 years, as tests/test_synthetic.py counts them
-    assert default.observations == dask.observations == 16_200
-    assert len(tables["observation_vintages"]["rows"]) == 16_200
+    # 3 municipalities x 19 series x 25 editions x 12 years, as tests/test_synthetic.py counts them
+    assert default.observations == dask.observations == 17_100
+    assert len(tables["observation_vintages"]["rows"]) == 17_100
     assert dask.deliveries == default.deliveries
     assert (dask.warnings, dask.plausibility) == (default.warnings, default.plausibility)
 
