@@ -7,6 +7,7 @@
     python bench/bench.py b4     # growth from 1M to 10M (runs what b3 runs)
     python bench/bench.py b5     # kanaalmonitor query on observations vs bare Python + DuckDB, same select
     python bench/bench.py dask   # synthetic 1M: run on the default task runner vs --task-runner dask
+    python bench/bench.py same   # synthetic 1M (default) built (fixed load time) and compared with a reference
 
 Runs alternate between the pipeline and its floor, so a change in machine load hits both.
 Each run is a separate process, timed from start to exit; peak RSS is the largest resident set
@@ -273,6 +274,46 @@ def bench_dask(repeat: int, sizes: list[int]) -> dict:
     return res
 
 
+SAME_NOW = "2026-06-01 06:00:00"  # the load time of every file, so two builds of one set are comparable
+
+
+def fixed_time_refresh(raw: Path, target: Path) -> list[str]:
+    """A refresh without Prefect (kanaalmonitor.refresh.run_refresh) whose files all load at SAME_NOW."""
+    return [sys.executable, "-c", "import sys, datetime as dt; from kanaalmonitor.refresh import run_refresh; "
+            "run_refresh(sys.argv[1], sys.argv[2], now=dt.datetime.fromisoformat(sys.argv[3]))",
+            str(raw), str(target), SAME_NOW]
+
+
+def bench_same(sizes: list[int]) -> dict:
+    """Build each synthetic set with this code and compare every public table with the reference warehouse
+    bench/data/synth-N/reference.duckdb; the first run (e.g. on main) writes the reference."""
+    sys.path.insert(0, str(BENCH))
+    import same
+
+    res = {}
+    for n in sizes:
+        out = synthetic(n)
+        target, reference = out / "same.duckdb", out / "reference.duckdb"
+        fresh(target)
+        r = measure(fixed_time_refresh(out / "raw", target), RESULTS / "logs" / f"same-{n}.log")
+        print(f"  built {n:,}: {r['seconds']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB "
+              f"(all processes {r['peak_tree_rss_mb']:.0f} MB), load {r['load_average'][0]:.1f}", flush=True)
+        if not reference.exists():
+            target.rename(reference)
+            print(f"  reference written: {reference}", flush=True)
+            res[str(n)] = {**r, "reference_written": True}
+            continue
+        found, tables, rows = same.differences(reference, target)
+        for line in found:
+            print(f"  differs: {line}", flush=True)
+        print(f"  {'same warehouse' if not found else 'NOT the same warehouse'} as {reference}: {tables} public "
+              f"tables, {rows:,} rows compared (columns, types, comments; build_info's code hashes left out)",
+              flush=True)
+        res[str(n)] = {**r, "same": not found, "differences": found, "tables": tables, "rows": rows}
+        fresh(target)
+    return res
+
+
 def _ratio(label: str, res: dict, floor: str, goal: str | None = None) -> dict:
     key = goal or label
     name = next(k for k in res if k not in (floor, "observations"))
@@ -288,7 +329,7 @@ def _ratio(label: str, res: dict, floor: str, goal: str | None = None) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("benchmark", choices=["a", "b1", "b2", "b3", "b4", "b5", "dask"])
+    p.add_argument("benchmark", choices=["a", "b1", "b2", "b3", "b4", "b5", "dask", "same"])
     p.add_argument("--repeat", type=int, default=5,
                    help="runs of each command (default 5; 3 for b3/b4/dask, 11 for b5)")
     p.add_argument("--sizes", type=int, nargs="+", default=None,
@@ -301,6 +342,8 @@ def main() -> None:
         res = bench_b1(args.repeat)
     elif args.benchmark == "b2":
         res = bench_b2(args.repeat)
+    elif args.benchmark == "same":
+        res = bench_same(args.sizes or [1_000_000])
     elif args.benchmark == "b5":
         res = bench_b5(args.repeat if "--repeat" in sys.argv else 11)
     elif args.benchmark == "dask":

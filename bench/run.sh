@@ -1,5 +1,5 @@
 #!/bin/sh
-# One benchmark from a fresh clone: bench/run.sh a|b1|b2|b3|b4|b5|dask [--repeat N] [--sizes N M]
+# One benchmark from a fresh clone: bench/run.sh a|b1|b2|b3|b4|b5|dask|same [--repeat N] [--sizes N M]
 set -e
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/kanaalmonitor ]; then
