@@ -74,6 +74,8 @@ def main(raw: Path, target: Path, memory_limit: str | None = None) -> None:
                 "table_number integer, table_title varchar, row_number integer, series varchar, "
                 "label_printed varchar, marker varchar, scale bigint)")
     con.execute("create table staging.build_inputs (kind varchar, name varchar, sha256 varchar)")
+    con.execute("create table staging.sheets (delivery varchar, file varchar, position integer, sheet varchar, "
+                "table_name varchar, state varchar)")
     for manifest in sorted(raw.rglob("manifest.toml")):
         m = tomllib.loads(manifest.read_text(encoding="utf-8"))
         name, edition = manifest.parent.relative_to(raw).as_posix(), m["edition"]
