@@ -34,6 +34,8 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
                    loads: dict[tuple[str, str], dt.datetime], now: dt.datetime,
                    inputs: fingerprint.Inputs | None = None) -> dict[str, pd.DataFrame]:
     """The frames the SQL models read, one per staging table; the cells come from the work database (stage).
+    The method changes and revision notes are those of each delivery's manifest (column delivery): stage gives
+    each the municipalities the delivery delivered its series for.
 
     inputs: the build inputs of these deliveries, when the caller has them already."""
     files, changes, rnotes, notes, printed, sheets = [], [], [], [], [], []
@@ -45,12 +47,10 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
             files.append((f.name, sha, d.name, d.municipality, d.edition, d.published_on, d.source, load_id,
                           loads.get((f.name, sha), now)))
         for c in d.method_changes:
-            for m in cells.municipalities.get((d.name, c.series), ()):
-                changes.append((m, d.edition, c.series, c.kind, c.method, c.from_year, c.note))
+            changes.append((d.name, d.edition, c.series, c.kind, c.method, c.from_year, c.note))
         for n in d.revision_notes:
-            for m in cells.municipalities.get((d.name, n.series), ()):
-                for y in (n.years or (None,)):
-                    rnotes.append((m, d.edition, n.series, y, n.note))
+            for y in (n.years or (None,)):
+                rnotes.append((d.name, d.edition, n.series, y, n.note))
         for n in p.notes:
             notes.append((d.municipality, d.edition, n.file, n.table_title, n.row, n.marker, n.text))
         for number, t in enumerate(p.tables, start=1):
@@ -70,9 +70,9 @@ def staging_frames(parsed: list[ParsedDelivery], cells: CheckedCells, catalogue:
         "series": series,
         "files": pd.DataFrame(files, columns=["file", "sha256", "delivery", "municipality", "edition",
                                               "published_on", "source", "load_id", "loaded_at"]),
-        "method_changes": pd.DataFrame(changes, columns=["municipality", "edition", "series", "kind", "method",
+        "method_changes": pd.DataFrame(changes, columns=["delivery", "edition", "series", "kind", "method",
                                                          "from_year", "note"]),
-        "revision_notes": pd.DataFrame(rnotes, columns=["municipality", "edition", "series", "year", "note"]),
+        "revision_notes": pd.DataFrame(rnotes, columns=["delivery", "edition", "series", "year", "note"]),
         "notes": pd.DataFrame(notes, columns=["municipality", "edition", "file", "table_title", "row", "marker",
                                               "text"]),
         "printed_rows": pd.DataFrame(printed, columns=["municipality", "edition", "file", "table_number",
@@ -99,13 +99,24 @@ STAGING_TYPES = {
 }
 
 
+# The staging tables whose frame holds what each delivery's manifest declares (column delivery); stage makes
+# one row of each for every municipality the delivery delivered the series for, with these columns.
+PER_MUNICIPALITY = {
+    "method_changes": ["municipality", "edition", "series", "kind", "method", "from_year", "note"],
+    "revision_notes": ["municipality", "edition", "series", "year", "note"],
+}
+_DELIVERED_BY = "(select distinct delivery, series, municipality from staging.cells)"
+
+
 def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], staged: list[Path] = ()) -> None:
     """Write the staging frames into schema staging, with fixed column types; add the validated cells of each
-    work database in staged (its table `cells`) to staging.cells."""
+    work database in staged (its table `cells`) to staging.cells; then the declarations of PER_MUNICIPALITY,
+    joined in SQL to the municipalities of the cells."""
     con.execute("create schema if not exists staging")
     for name, frame in frames.items():
+        table = f"declared_{name}" if name in PER_MUNICIPALITY else f"staging.{name}"
         con.register("frame", frame)
-        con.table("frame").project(_casts(name, frame.columns, frame.dtypes == object)).create(f"staging.{name}")  # noqa: E721 (pandas dtypes)
+        con.table("frame").project(_casts(name, frame.columns, frame.dtypes == object)).create(table)  # noqa: E721 (pandas dtypes)
         con.unregister("frame")
     for database in staged:
         con.execute("attach ? as work (read_only)", [str(database)]).fetchall()
@@ -116,6 +127,11 @@ def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], stage
         else:
             cells.create("staging.cells")
         con.execute("detach work").fetchall()
+    for name, columns in PER_MUNICIPALITY.items():
+        if name in frames:
+            con.execute(f"create table staging.{name} as select {', '.join(columns)} from declared_{name} "
+                        f"inner join {_DELIVERED_BY} using (delivery, series)")
+            con.execute(f"drop table declared_{name}")
 
 
 def _casts(table: str, columns, text=None) -> str:

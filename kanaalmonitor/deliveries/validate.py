@@ -9,7 +9,7 @@ schemas/observations.py; it is what the build stages as `staging.cells`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -125,7 +125,6 @@ _SAME_KEY_ACTION = ("Deliver each figure once: remove it from one of the files (
                     "delivery hold different series and years), or correct the municipality of the tidy rows.")
 
 _DELIVERED = "select delivery, series, list(distinct year) from raw_cells group by all"
-_MUNICIPALITIES = "select delivery, series, list(distinct municipality order by municipality) from cells group by all"
 
 
 @dataclass
@@ -134,7 +133,6 @@ class CheckedCells:
 
     database: Path
     count: int
-    municipalities: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (delivery, series) -> codes
 
 
 def work_database(path: Path) -> duckdb.DuckDBPyConnection:
@@ -159,12 +157,11 @@ def validate_cells(parsed: list[ParsedDelivery], catalogue: Catalogue, database:
         if problems:
             raise DeliveryError(problems)
         count = con.execute("select count(*) from cells").fetchall()[0][0]
-        municipalities = {(d, s): m for d, s, m in con.execute(_MUNICIPALITIES).fetchall()}
         con.execute("drop table raw_cells")
         con.execute("checkpoint")
     finally:
         con.close()
-    return CheckedCells(database, count, municipalities)
+    return CheckedCells(database, count)
 
 
 def _load(con: duckdb.DuckDBPyConnection, parsed: list[ParsedDelivery], catalogue: Catalogue) -> None:
