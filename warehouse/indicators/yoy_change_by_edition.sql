@@ -1,27 +1,23 @@
 -- Change against the year before, inside each edition alone: both years from the edition,
 -- on the same method, and never into a break year (status B).
-with vintages as (
-    select * from observation_vintages
-),
-
-paired as (
+-- The year before is the previous row of the same municipality, series and edition when it is that year
+-- (one row per key: a window, a sort that spills, instead of joining the vintages to themselves).
+with paired as (
     select
-        this_year.municipality,
-        this_year.series,
-        this_year.year,
-        this_year.edition,
-        this_year.value,
+        municipality,
+        series,
+        year,
+        edition,
+        value,
         case
-            when this_year.status <> 'B' and previous_year.method = this_year.method
-                then previous_year.value
+            when
+                status <> 'B'
+                and lag(year) over by_year = year - 1
+                and lag(method) over by_year = method
+                then lag(value) over by_year
         end as previous_value
-    from vintages as this_year
-    left join vintages as previous_year
-        on
-            this_year.municipality = previous_year.municipality
-            and this_year.series = previous_year.series
-            and this_year.edition = previous_year.edition
-            and previous_year.year = this_year.year - 1
+    from observation_vintages
+    window by_year as (partition by municipality, series, edition order by year)
 ),
 
 final as (
