@@ -11,6 +11,7 @@ from prefect.client.schemas.objects import StateType
 
 from kanaalmonitor.build import warehouse as wh
 from kanaalmonitor.deliveries.manifest import discover
+from kanaalmonitor.report import run_report
 from kanaalmonitor.report.run_report import KERNCIJFERS_KEY, SUMMARY_KEY, Outcome, summary_markdown
 from tests.helpers import staging
 from tests.ops_support import EDITIONS, RAW_2019, flow_run_id, kanaalmonitor, make_raw, prefect_env, run_artifacts
@@ -75,3 +76,22 @@ def test_published_summary_lists_the_restated_figures_and_the_other_revisions(tm
         ""]
     assert lines[start + 10] == "## Plausibiliteit"
     assert summary.endswith("|\n") and not summary.endswith("\n\n")
+
+
+def test_a_long_list_shows_its_first_rows_how_many_there_are_and_where_the_rest_is(tmp_path, monkeypatch):
+    raw = make_raw(tmp_path, EDITIONS / "2019-break", EDITIONS / "2018-old-method")
+    target = tmp_path / "kanaalmonitor.duckdb"
+    wh.publish(wh.build(target, staging(raw)), target)
+    monkeypatch.setitem(run_report.LISTED, "revisions", 2)
+
+    lines = summary_markdown(Outcome("published", target, discover(raw), None)).splitlines()
+
+    start = lines.index("## Herzieningen")
+    # The three restated figures of the test above, in the same order: the first two, then how many there are.
+    assert lines[start + 4].startswith("| aantal digitale aanvragen via website Utrecht.nl | 2017 | 2018 | 231.000 |")
+    assert lines[start + 5].startswith("| aantal baliebezoeken met afspraak bij Stadskantoor en Wijkservicecentrum "
+                                       "Vleuten-De Meern | 2015 | 2018 | 310.450 |")
+    assert lines[start + 6:start + 9] == [
+        "", "De eerste 2 van 3 herzieningen; alle: `kanaalmonitor query \"select * from revisions where kind = "
+        "'restated'\"`.", ""]
+    assert lines[start + 9] == "Verder in de tabel `revisions`: 1 x remeasured."

@@ -21,12 +21,18 @@ def with_macros(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> list[dict]:
-    """Run warehouse/report/<name>.sql with bound parameters; rows as dicts."""
+def query(con: duckdb.DuckDBPyConnection, name: str, limit: int | None = None, **params: object) -> list[dict]:
+    """Run warehouse/report/<name>.sql with bound parameters; rows as dicts (the first limit, when given)."""
     sql = (REPORT_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    cur = con.execute(sql, params)
+    cur = con.execute(sql if limit is None else f"select * from ({sql}\n) limit {int(limit)}", params)
     columns = [d[0] for d in cur.description]
     return [dict(zip(columns, row)) for row in cur.fetchall()]
+
+
+def count(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> int:
+    """The number of rows warehouse/report/<name>.sql gives."""
+    sql = (REPORT_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return con.execute(f"select count(*) from ({sql}\n)", params).fetchone()[0]
 
 
 def templates(**filters: object) -> Environment:

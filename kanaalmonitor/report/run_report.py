@@ -16,11 +16,16 @@ from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.manifest import Delivery
 from kanaalmonitor.errors import Problem
 from kanaalmonitor.freshness import MissingEdition
-from kanaalmonitor.report.queries import query, templates, with_macros
+from kanaalmonitor.report.queries import count, query, templates, with_macros
 
 SUMMARY_KEY = "kanaalmonitor-verslag"
 KERNCIJFERS_KEY = "kanaalmonitor-kerncijfers"
 PUBLISHED_QUERIES = ("skipped_sheets", "revisions", "revision_kinds", "plausibility")  # warehouse/report/run/<name>.sql
+# The lists an artifact shows at most: the first rows and how many there are; the warehouse holds them all.
+LISTED = {"revisions": 100, "plausibility": 100}
+MAX_KERNCIJFERS_ROWS = 1000
+MORE = {"revisions": "select * from revisions where kind = 'restated'",
+        "plausibility": "select * from plausibility_warnings"}
 
 HEADLINES = {
     "published": "Gepubliceerd",
@@ -58,24 +63,28 @@ def _delivery_state(outcome: Outcome, d: Delivery, current: dict[str, str]) -> d
     return {**row, "state": "same" if before[d.name] == current[d.name] else "changed"}
 
 
-def _published_rows(warehouse: Path) -> dict[str, list[dict] | None]:
-    """The report's queries on the published warehouse (warehouse/report/run/); None for one that cannot run."""
+def _published_rows(warehouse: Path) -> tuple[dict[str, list[dict] | None], dict[str, int]]:
+    """The report's queries on the published warehouse (warehouse/report/run/), the lists of LISTED cut to their
+    first rows; None for one that cannot run. Beside them, how many rows each list of LISTED has."""
+    totals = dict.fromkeys(LISTED, 0)
     if not Path(warehouse).exists():
-        return dict.fromkeys(PUBLISHED_QUERIES)
+        return dict.fromkeys(PUBLISHED_QUERIES), totals
     try:
         con = with_macros(connect(warehouse, read_only=True))
     except duckdb.Error:
-        return dict.fromkeys(PUBLISHED_QUERIES)
+        return dict.fromkeys(PUBLISHED_QUERIES), totals
     rows: dict[str, list[dict] | None] = {}
     try:
         for name in PUBLISHED_QUERIES:
             try:
-                rows[name] = query(con, f"run/{name}")
+                rows[name] = query(con, f"run/{name}", limit=LISTED.get(name))
+                if name in LISTED:
+                    totals[name] = count(con, f"run/{name}") if len(rows[name]) == LISTED[name] else len(rows[name])
             except duckdb.Error:
                 rows[name] = None
     finally:
         con.close()
-    return rows
+    return rows, totals
 
 
 def summary_markdown(outcome: Outcome) -> str:
@@ -85,7 +94,8 @@ def summary_markdown(outcome: Outcome) -> str:
     published = outcome.status in ("published", "unchanged")
     removed = [name for kind, name, _ in sorted(outcome.previous or ())
                if kind == "delivery" and name not in delivered] if outcome.status == "published" else []
-    rows = _published_rows(outcome.warehouse) if published else dict.fromkeys(PUBLISHED_QUERIES)
+    rows, totals = _published_rows(outcome.warehouse) if published else (dict.fromkeys(PUBLISHED_QUERIES),
+                                                                         dict.fromkeys(LISTED, 0))
     text = templates().get_template("run_report.md.j2").render(
         headline=HEADLINES[outcome.status],
         status=outcome.status,
@@ -99,17 +109,21 @@ def summary_markdown(outcome: Outcome) -> str:
         revisions=rows["revisions"],
         revision_kinds=rows["revision_kinds"] or [],
         plausibility=rows["plausibility"],
+        totals=totals,
+        more=MORE,
     )
     return text.rstrip("\n") + "\n"
 
 
-def kerncijfers_rows(warehouse: Path) -> list[dict]:
-    """The published kerncijfers table as rows for a table artifact (warehouse/report/run/kerncijfers.sql)."""
+def kerncijfers_rows(warehouse: Path, limit: int | None = None) -> tuple[list[dict], int]:
+    """The published kerncijfers table as rows for a table artifact (warehouse/report/run/kerncijfers.sql), the
+    first limit of them when given, and how many rows it has."""
     if not warehouse.exists():
-        return []
+        return [], 0
     con = connect(warehouse, read_only=True)
     try:
-        return query(con, "run/kerncijfers")
+        rows = query(con, "run/kerncijfers", limit=limit)
+        return rows, len(rows) if limit is None or len(rows) < limit else count(con, "run/kerncijfers")
     finally:
         con.close()
 
@@ -121,5 +135,9 @@ def create_artifacts(outcome: Outcome) -> None:
     create_markdown_artifact(summary_markdown(outcome), key=SUMMARY_KEY,
                              description=f"Verslag van de verversing: {HEADLINES[outcome.status]}")
     if outcome.status in ("published", "unchanged"):
-        create_table_artifact(kerncijfers_rows(outcome.warehouse),
-                              key=KERNCIJFERS_KEY, description="Kerncijfers zoals gepubliceerd (huidige waarden)")
+        rows, total = kerncijfers_rows(outcome.warehouse, MAX_KERNCIJFERS_ROWS)
+        description = "Kerncijfers zoals gepubliceerd (huidige waarden)"
+        if total > len(rows):
+            description += (f"; de eerste {len(rows)} van {total} rijen, alle rijen met kanaalmonitor query "
+                            "\"select * from kerncijfers\"")
+        create_table_artifact(rows, key=KERNCIJFERS_KEY, description=description)
