@@ -8,6 +8,8 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kanaalmonitor.words import plural
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -46,7 +48,7 @@ class DeliveryError(Exception):
         return type(self), (self.problems,)
 
     def report(self) -> str:
-        head = f"Delivery refused: {len(self.problems)} problem(s); nothing was loaded."
+        head = f"Delivery refused: {plural(len(self.problems), 'problem')}; nothing was loaded."
         return "\n".join([head, *(f"- {p}" for p in self.problems)])
 
 
@@ -73,9 +75,9 @@ class CheckFailed(Exception):
 
     def __init__(self, failures: dict[str, pd.DataFrame]):
         self.failures = failures
-        lines = [f"Warehouse not published: {len(failures)} data rule(s) broken."]
+        lines = [f"Warehouse not published: {plural(len(failures), 'data rule')} broken."]
         for name, rows in failures.items():
-            lines.append(f"- {name}: {len(rows)} offending row(s)")
+            lines.append(f"- {name}: {plural(len(rows), 'offending row')}")
             lines.append("  " + rows.head(5).to_string(index=False).replace("\n", "\n  "))
         super().__init__("\n".join(lines))
 

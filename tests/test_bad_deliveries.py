@@ -263,7 +263,7 @@ def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, bui
                            env=prefect_env(tmp_path / "client", prefect_server), cwd=tmp_path)
     assert result.returncode == 1, result.stderr[-3000:]
     n = len(exp["problem"])
-    assert f"Delivery refused: {n} problem(s); nothing was loaded." in result.stderr
+    assert f"Delivery refused: {n} {'problem' if n == 1 else 'problems'}; nothing was loaded." in result.stderr
     for want in exp["problem"]:
         where = want["file"] if "row" not in want else f"{want['file']}, row {want['row']}"
         line = next((ln for ln in result.stderr.splitlines() if ln.startswith(f"- {where}") and want["rule"] in ln),

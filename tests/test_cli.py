@@ -53,7 +53,7 @@ def test_run_refuses_a_bad_delivery_with_the_report_and_exit_1(warehouse_2019, t
     assert out.returncode == 1, out.stderr[-2000:]
     report = out.stderr[out.stderr.rindex("Delivery refused: "):].splitlines()
     assert report[:2] == [
-        "Delivery refused: 1 problem(s); nothing was loaded.",
+        "Delivery refused: 1 problem; nothing was loaded.",
         "- percent-above-100/kerncijfers.csv, row 7, label 'telefonische bereikbaarheid Klantcontactcentrum (%)', "
         "value '109': a percentage must lie between 0 and 100 [year 2018]. Correct the figure in the delivery.",
     ]

@@ -106,7 +106,7 @@ def test_a_refused_delivery_crosses_a_process_boundary_whole():
     error = DeliveryError([Problem("2020/obs.csv", 3, "kcc_emails", "-5", "a count cannot be negative", "Correct.")])
     again = pickle.loads(pickle.dumps(error))
     assert again.problems == error.problems
-    assert str(again) == str(error) == ("Delivery refused: 1 problem(s); nothing was loaded.\n"
+    assert str(again) == str(error) == ("Delivery refused: 1 problem; nothing was loaded.\n"
                                         "- 2020/obs.csv, row 3, label 'kcc_emails', value '-5': a count cannot be "
                                         "negative. Correct.")
 

@@ -91,5 +91,5 @@ def test_all_failures_of_all_files_are_reported_at_once(published, tmp_path):
     assert [(p.file, p.row) for p in refused.value.problems] == [
         ("2019/kerncijfers.csv", 4), ("2019/klanttevredenheid.csv", 5)]
     report = refused.value.report()
-    assert report.splitlines()[0] == "Delivery refused: 2 problem(s); nothing was loaded."
+    assert report.splitlines()[0] == "Delivery refused: 2 problems; nothing was loaded."
     assert "- 2019/kerncijfers.csv, row 4, label '" + KCC + "', value '-18.671': a count cannot be negative" in report

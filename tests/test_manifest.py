@@ -74,7 +74,7 @@ def test_a_manifest_of_the_wrong_shape_is_refused_with_the_key_and_nothing_chang
     before = digests(raw, warehouse)
     with pytest.raises(DeliveryError) as info:
         refresh_in_process(raw, warehouse)
-    assert info.value.report() == ("Delivery refused: 1 problem(s); nothing was loaded.\n"
+    assert info.value.report() == ("Delivery refused: 1 problem; nothing was loaded.\n"
                                    f"- {case}/manifest.toml, {REFUSALS[case]}")
     assert digests(raw, warehouse) == before
 

@@ -174,7 +174,7 @@ def test_refused_crashed_and_missing_runs_each_post_one_message_and_a_new_editio
     refused = lines("geweigerd")
     assert refused[2] == "Wat er gebeurde: geweigerd: een levering is afgekeurd; er is niets geladen"
     assert refused[3] == "Eerste problemen:"
-    assert "Delivery refused: 1 problem(s); nothing was loaded." in refused[4]
+    assert "Delivery refused: 1 problem; nothing was loaded." in refused[4]
     assert refused[5].startswith("- 2019/kerncijfers.csv, row 5, label 'aantal telefoontjes naar gemeente', "
                                  "value '3l4.803'")
     assert refused[-1] == f"Bekijk de run: {runs['ui']}/runs/flow-run/{ids['refused']}"

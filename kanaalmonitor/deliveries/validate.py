@@ -19,6 +19,7 @@ from kanaalmonitor.config import WAREHOUSE_MEMORY_LIMIT
 from kanaalmonitor.db import connect
 from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.errors import DeliveryError, Problem, PublishedUnreadable
+from kanaalmonitor.words import plural
 from schemas import numbers
 from schemas.observations import CELL_RULES, RULES, Observations, RemeasuredSeries
 
@@ -205,7 +206,7 @@ def duplicates_across_files(con: duckdb.DuckDBPyConnection, parsed: list[ParsedD
         for delivery, file, row, count in files:
             if delivery != owner:
                 problems.append(Problem(
-                    file, row, None, m, f"edition {e} of {m} is also delivered in {owner} ({count} row(s) of "
+                    file, row, None, m, f"edition {e} of {m} is also delivered in {owner} ({plural(count, 'row')} of "
                     f"this file name municipality {m})",
                     f"Keep one delivery per edition and municipality: correct the municipality column of these "
                     f"rows, or move the figures into {owner}."))
