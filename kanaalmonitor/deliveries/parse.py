@@ -301,15 +301,16 @@ def xlsx_text(value, number_format: str | None, epoch=None, label: bool = False,
         return str(value)
     if _is_duration(fmt):
         return _duration_text(value, fmt)
+    if fmt.casefold() in ("general", "@", "") or re.search(r"[eE][+-]|/", fmt) or not any(d in fmt for d in _DIGITS):
+        text = _plain(value)
+    else:
+        text = _formatted(value, fmt)
     if not label and (words := _format_words(number_format or "")):
-        number = _plain(value) if not any(d in fmt for d in _DIGITS) else _formatted(value, fmt)
-        raise NotAFigure(f"a number shown with the text '{words}' beside it", f"{number} ({number_format})",
+        raise NotAFigure(f"a number shown with the text '{words}' beside it", f"{text} ({number_format})",
                          "Write the figure in the unit its row's label names (for millions, '(in miljoenen)' in "
                          "the label), with a number format without words, such as 0.0 or #,##0, and save the "
                          "workbook again.")
-    if fmt.casefold() in ("general", "@", "") or re.search(r"[eE][+-]|/", fmt) or not any(d in fmt for d in _DIGITS):
-        return _plain(value)
-    return _formatted(value, fmt)
+    return text
 
 
 def _refuse_date(shown: str):
