@@ -66,6 +66,21 @@ def pytest_configure(config) -> None:
     config.add_cleanup(stack.close)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """`--dist loadgroup` hands out ungrouped tests one by one, so a module-scoped fixture (a refresh, a cluster)
+    would be built once on each worker that gets one of its tests. The tests of a module that use one form a group
+    of that module: one worker builds it once. Runs before pytest-xdist turns groups into node ids."""
+    if config.getvalue("dist") != "loadgroup":
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        scopes = {defs[-1].scope for defs in item._fixtureinfo.name2fixturedefs.values() if defs}
+        if "module" in scopes:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory) -> str:
     """The one real `prefect server start` of the test run, on a free loopback port; its API URL.
