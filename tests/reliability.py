@@ -59,7 +59,7 @@ def signature(warehouse: Path) -> str:
 
 
 def read_in_a_loop(warehouse: Path, stop: Path, out: Path, max_seconds: float = 300, max_reads: int = 20000,
-                   pause: float = 0.01) -> None:
+                   pause: float = 0.1) -> None:
     """Open the warehouse read-only again and again until stop exists (or time or count run out); write what
     was seen, and the wall-clock time of every read, to out (JSON)."""
     seen, errors, times = {}, [], []
