@@ -7,6 +7,7 @@ published. The macros of warehouse/macros.sql are created (temporary too) before
 
 from __future__ import annotations
 
+import functools
 import graphlib
 import re
 import tomllib
@@ -71,6 +72,7 @@ def _label(path: Path, sql_dir: Path) -> str:
     return f"warehouse/{path.relative_to(sql_dir).as_posix()}"
 
 
+@functools.lru_cache(maxsize=256)
 def references(sql: str, label: str) -> frozenset[str]:
     """Names of the tables a select reads, without its own CTEs and without the staging inputs."""
     try:
