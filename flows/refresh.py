@@ -1,6 +1,7 @@
 """The Prefect flow `refresh`: the refresh of kanaalmonitor.refresh with each stage as a task, and the run report."""
 
 import functools
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
@@ -79,8 +80,13 @@ class TaskSteps(Steps):
     flow's own task runner or on the one given (a started DaskTaskRunner); every step is logged with its counts
     and moves the progress artifact on."""
 
+    # The artifact moves on at each new stage, at the end of a stage, and otherwise at most once in this time:
+    # each move is a call to the Prefect API, and a small refresh builds 23 tables within a second or two.
+    ARTIFACT_SECONDS = 1.0
+
     def __init__(self, runner=None) -> None:
         self._artifact = None
+        self._shown: tuple[str, float] | None = None  # the stage the artifact shows, and when it was moved
         self._runner = runner
 
     def run(self, fn, *args):
@@ -102,7 +108,11 @@ class TaskSteps(Steps):
     def progress(self, step: Step) -> None:
         super().progress(step)
         get_run_logger().info(step.line())
-        self._artifact = progress_artifact(step, self._artifact)
+        now = time.monotonic()
+        if (self._shown is None or self._shown[0] != step.stage or step.done == step.total
+                or now - self._shown[1] >= self.ARTIFACT_SECONDS):
+            self._artifact = progress_artifact(step, self._artifact)
+            self._shown = step.stage, now
 
 
 @flow(name="refresh", flow_run_name=flow_run_name, validate_parameters=True)
