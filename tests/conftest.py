@@ -70,9 +70,8 @@ def pytest_configure(config) -> None:
 def pytest_collection_modifyitems(config, items) -> None:
     """`--dist loadgroup` hands out ungrouped tests one by one, so a module-scoped fixture (a refresh, a cluster)
     would be built once on each worker that gets one of its tests. The tests of a module that use one form a group
-    of that module: one worker builds it once. Runs before pytest-xdist turns groups into node ids."""
-    if config.getvalue("dist") != "loadgroup":
-        return
+    of that module: one worker builds it once. Runs before pytest-xdist turns groups into node ids (in a worker,
+    the controller's --dist is not the option's value); without pytest-xdist the mark does nothing."""
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
