@@ -17,7 +17,7 @@ from kanaalmonitor.config import LABELS_FILE, MAX_FILE_BYTES
 from kanaalmonitor.deliveries.parse import MAX_PRINTED_BYTES
 from kanaalmonitor.errors import DeliveryError, Problem
 from tests.helpers import EDITIONS, PROJECT_ROOT, RAW_2019, copy_warehouse, make_raw
-from tests.ops_support import file_state, kanaalmonitor, prefect_env
+from tests.ops_support import file_state
 from tests.reliability import refresh_in_process, snapshot
 
 BAD = PROJECT_ROOT / "tests" / "data" / "bad"
@@ -254,21 +254,23 @@ def test_bad_delivery_is_refused_with_its_message_and_the_warehouse_is_unchanged
 CLI_CASES = [c for c in CASES if expected(c).get("cli")]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("case", CLI_CASES)
-def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, built_2019, prefect_server):
+def test_the_command_refuses_with_exit_code_1_and_the_report(case, tmp_path, built_2019, prefect_in_process,
+                                                             capsys):
+    """`kanaalmonitor run` in this process (tests/test_cli.py runs the command as a process of its own)."""
+    from kanaalmonitor.cli import main
+
     raw, warehouse, exp = setup_case(case, tmp_path, built_2019)
     before = file_state(warehouse)
-    result = kanaalmonitor("run", "--raw-dir", str(raw), "--warehouse", str(warehouse),
-                           env=prefect_env(tmp_path / "client", prefect_server), cwd=tmp_path)
-    assert result.returncode == 1, result.stderr[-3000:]
+    code = main(["run", "--raw-dir", str(raw), "--warehouse", str(warehouse)])
+    stderr = capsys.readouterr().err
+    assert code == 1, stderr[-3000:]
     n = len(exp["problem"])
-    assert f"Delivery refused: {n} {'problem' if n == 1 else 'problems'}; nothing was loaded." in result.stderr
+    assert f"Delivery refused: {n} {'problem' if n == 1 else 'problems'}; nothing was loaded." in stderr
     for want in exp["problem"]:
         where = want["file"] if "row" not in want else f"{want['file']}, row {want['row']}"
-        line = next((ln for ln in result.stderr.splitlines() if ln.startswith(f"- {where}") and want["rule"] in ln),
-                    None)
-        assert line is not None, result.stderr[-3000:]
+        line = next((ln for ln in stderr.splitlines() if ln.startswith(f"- {where}") and want["rule"] in ln), None)
+        assert line is not None, stderr[-3000:]
         for key in ("label", "value"):
             if key in want:
                 assert f"{key} {want[key]!r}" in line
