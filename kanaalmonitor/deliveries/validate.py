@@ -250,6 +250,9 @@ def rule_expressions(table, model) -> dict[str, object]:
     schema = model.to_schema()
     if schema.unique or any(col.unique for col in schema.columns.values()):
         raise NotImplementedError(f"{model.__name__}: uniqueness is a rule pandera runs apart; write it as a check")
+    if any(check.raise_warning for check in [*schema.checks, *(c for col in schema.columns.values()
+                                                              for c in col.checks)]):
+        raise NotImplementedError(f"{model.__name__}: a check that only warns never refuses; leave it out")
     rules = {}
     for name, col in schema.columns.items():
         column = table[name]
@@ -262,9 +265,6 @@ def rule_expressions(table, model) -> dict[str, object]:
             rules[f"{name}: {check.name}"] = check(column, name).check_passed
     for check in schema.checks:
         rules[check.name] = check(table).check_passed
-    if any(check.raise_warning for col in schema.columns.values() for check in col.checks) or any(
-            check.raise_warning for check in schema.checks):
-        raise NotImplementedError(f"{model.__name__}: a check that only warns never refuses; leave it out")
     return rules
 
 
