@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 import xdist
 
+from kanaalmonitor.deliveries.rules import CACHE_ENV
 from tests import helpers
 from tests.helpers import EDITIONS, RAW_2019, copy_warehouse, warehouse_from
 from tests.ops_support import running_server
@@ -51,8 +53,12 @@ def loadgroup_works() -> bool:
 
 
 def pytest_configure(config) -> None:
-    """With pytest-xdist, the controlling process starts the run's one Prefect server before the workers start
-    (they inherit its URL in SHARED_SERVER); its temporary folder goes when the run ends."""
+    """The run's one cache of compiled rules (never the user's). With pytest-xdist, the controlling process starts
+    the run's one Prefect server before the workers start (they inherit its URL in SHARED_SERVER and the cache in
+    CACHE_ENV); the temporary folders go when the run ends."""
+    if CACHE_ENV not in os.environ:  # the compiled rules of this run's refreshes, commands included
+        os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="kanaalmonitor-rules-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop(CACHE_ENV), ignore_errors=True))
     if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None) or SHARED_SERVER in os.environ:
         return
     if config.getvalue("dist") == "loadgroup" and not loadgroup_works():

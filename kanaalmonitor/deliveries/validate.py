@@ -17,11 +17,11 @@ import duckdb
 from kanaalmonitor.catalogue import Catalogue
 from kanaalmonitor.config import WAREHOUSE_MEMORY_LIMIT
 from kanaalmonitor.db import connect
+from kanaalmonitor.deliveries import rules
 from kanaalmonitor.deliveries.parse import ParsedDelivery
 from kanaalmonitor.errors import DeliveryError, Problem, PublishedUnreadable
 from kanaalmonitor.words import plural
 from schemas import numbers
-from schemas.observations import CELL_RULES, RULES, Observations, RemeasuredSeries
 
 METHOD_NOTE = re.compile(r"nieuwe (manier|wijze|methode)|andere (meet)?methode|vervangt (alle )?(voorgaande|eerdere)"
                          r"|trendbreuk|niet vergelijkbaar met (voorgaande|eerdere)", re.IGNORECASE)
@@ -149,12 +149,11 @@ def validate_cells(parsed: list[ParsedDelivery], catalogue: Catalogue, database:
     try:
         _load(con, parsed, catalogue)
         problems = _declaration_problems(con, parsed, catalogue) + duplicates_across_files(con, parsed)
-        backend = _ibis(con)
-        problems += _validate(backend.table("cells"), Observations)
+        problems += _validate(con, "cells", "Observations")
         if not problems and con.execute("select count(*) from declared where kind = 'restate'").fetchall()[0][0]:
             con.execute("create view restated as select * from cells where (delivery, series) in "
                         "(select (delivery, series) from declared where kind = 'restate')")
-            problems += _validate(backend.table("restated"), RemeasuredSeries)
+            problems += _validate(con, "restated", "RemeasuredSeries")
         if problems:
             raise DeliveryError(problems)
         count = con.execute("select count(*) from cells").fetchall()[0][0]
@@ -213,73 +212,41 @@ def duplicates_across_files(con: duckdb.DuckDBPyConnection, parsed: list[ParsedD
     return problems
 
 
-def _ibis(con: duckdb.DuckDBPyConnection):
-    import ibis
+def _validate(con: duckdb.DuckDBPyConnection, table: str, model: str) -> list[Problem]:
+    """Problems of table against the pandera.ibis model of schemas/observations.py named model.
 
-    return ibis.duckdb.from_connection(con)
-
-
-def _validate(table, model) -> list[Problem]:
-    """Problems of an ibis table against a pandera.ibis model.
-
-    pandera.ibis runs each data rule as a query of its own (about 40 for Observations). Here pandera first checks
-    the columns and their types alone; then every data rule is decided in one statement (`_rules_hold`); only
-    when one fails does pandera run them all its own way, to find the failure cases the problems are told from.
+    Every data rule is decided in one statement (kanaalmonitor/deliveries/rules.py), taken from the cache when
+    this table shape passed pandera's check of columns and types before; else pandera checks the columns and
+    types alone and the statement is compiled and kept. Only when a rule fails does pandera run them all its own
+    way, to find the failure cases the problems are told from.
     """
+    key = rules.statement_key(con, table, model)
+    sql = rules.cached_statement(key)
+    try:
+        if sql is not None and rules.rules_hold(con, sql):
+            return []
+    except duckdb.Error:
+        sql = None  # a statement this DuckDB does not run: compile it again
+    import ibis
     import pandera.errors
     from pandera.config import ValidationDepth, config_context
 
+    from schemas import observations
+
+    schema, data = getattr(observations, model), ibis.duckdb.from_connection(con).table(table)
     try:
-        with config_context(validation_depth=ValidationDepth.SCHEMA_ONLY):
-            model.validate(table, lazy=True)
-        if _rules_hold(table, model):
-            return []
-        model.validate(table, lazy=True)
+        if sql is None:
+            with config_context(validation_depth=ValidationDepth.SCHEMA_ONLY):
+                schema.validate(data, lazy=True)
+            sql = rules.compile_statement(data, schema)
+            rules.store_statement(key, sql)
+            if rules.rules_hold(con, sql):
+                return []
+        schema.validate(data, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        return _problems(exc, table)
-    raise RuntimeError(f"the data rules of {model.__name__} failed in one statement but held when pandera ran them "
-                       f"one by one on table {table.get_name()}")
-
-
-_RULES_SQL: dict[tuple, str] = {}  # (model, table name, its columns and types): the statement of _rules_hold
-
-
-def rule_expressions(table, model) -> dict[str, object]:
-    """Every data rule pandera.ibis runs for model on table, by name, as the boolean expression it executes for
-    it (`check_passed` of pandera's own check backend, or the not-null rule of a column as pandera writes it)."""
-    schema = model.to_schema()
-    if schema.unique or any(col.unique for col in schema.columns.values()):
-        raise NotImplementedError(f"{model.__name__}: uniqueness is a rule pandera runs apart; write it as a check")
-    if any(check.raise_warning for check in [*schema.checks, *(c for col in schema.columns.values()
-                                                              for c in col.checks)]):
-        raise NotImplementedError(f"{model.__name__}: a check that only warns never refuses; leave it out")
-    rules = {}
-    for name, col in schema.columns.items():
-        column = table[name]
-        if not col.nullable:
-            missing = column.isnull()
-            if column.type().is_floating():
-                missing |= column.isnan()
-            rules[f"{name}: not_nullable"] = (~missing).all()
-        for check in col.checks:
-            rules[f"{name}: {check.name}"] = check(column, name).check_passed
-    for check in schema.checks:
-        rules[check.name] = check(table).check_passed
-    return rules
-
-
-def _rules_hold(table, model) -> bool:
-    """Whether every data rule of model holds on table, all decided in one SQL statement (compiled once per
-    model and table shape in a process). A rule that is false, or null as on an empty table, fails, as in
-    pandera."""
-    import ibis
-
-    key = (model, table.get_name(), tuple(table.schema().items()))
-    if key not in _RULES_SQL:
-        _RULES_SQL[key] = "select " + ", ".join(
-            f"({ibis.to_sql(rule, dialect='duckdb')})" for rule in rule_expressions(table, model).values())
-    (row,) = table.get_backend().con.execute(_RULES_SQL[key]).fetchall()
-    return all(passed is True for passed in row)
+        return _problems(exc, data)
+    raise RuntimeError(f"the data rules of {model} failed in one statement but held when pandera ran them one by "
+                       f"one on table {table}")
 
 
 def _problems(exc, table) -> list[Problem]:
@@ -288,6 +255,8 @@ def _problems(exc, table) -> list[Problem]:
     A frame check's failure case is the whole row; a column check's is the value, located here at its
     first row. A row that breaks a rule of CELL_RULES reports only the rules of its first tier broken.
     """
+    from schemas.observations import CELL_RULES, RULES
+
     failures = []
     for rec in exc.failure_cases.itertuples(index=False):
         check = str(rec.check).split("(")[0]
@@ -339,6 +308,8 @@ def _problems(exc, table) -> list[Problem]:
 
 def _more(counts: dict[str, int]) -> list[Problem]:
     """One problem per rule broken more than MAX_PROBLEMS_PER_RULE times, for the rows not listed."""
+    from schemas.observations import RULES
+
     problems = []
     for check, n in counts.items():
         if n > MAX_PROBLEMS_PER_RULE:
