@@ -84,3 +84,16 @@ def test_a_float_that_stands_for_no_figure_is_refused_naming_the_row(tmp_path):
     assert [(p.file, p.row, p.label, p.rule.split(" (")[0]) for p in err.value.problems] == [
         ("tidy/t.parquet", 2, "kcc_phone_reachability", "value is not a decimal figure of at most 6 decimals"),
         ("tidy/t.parquet", 3, "phone_calls", "a float32")]
+
+
+def test_a_double_reads_with_the_fewest_decimals_it_stands_for_from_none_to_six():
+    from schemas import numbers
+
+    con = numbers.install(connect())
+    try:
+        got = con.execute("select float_figure(v, false) from unnest(?) as t(v)",
+                          [[5.0, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.1 + 0.7, 1 / 3, 0.0078125]]).fetchall()
+    finally:
+        con.close()
+    # 0.1 + 0.7 is 0.7999999999999999: the noise of arithmetic, one decimal; 1/3 and 1/128 need more than six.
+    assert [r[0] for r in got] == ["5", "0.5", "0.25", "0.125", "0.0625", "0.03125", "0.015625", "0.8", None, None]
