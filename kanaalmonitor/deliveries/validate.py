@@ -78,7 +78,7 @@ typed as (
 parents as (
     select municipality, edition, year, series as parent, max(value) as parent_value
     from typed
-    where value is not null
+    where value is not null and series in (select parent from catalogue)
     group by all
 )
 
