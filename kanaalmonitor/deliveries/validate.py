@@ -91,10 +91,13 @@ join loads using (delivery)
 _SAME_KEY_TWICE = """
 with
 
+-- only an edition of a municipality with cells from more than one file can deliver a figure twice
 per_file as (
     select municipality, edition, series, year, file,
         min(row) as row, arg_min(label, row) as label, arg_min(cell, row) as cell
     from raw_cells
+    where (municipality, edition) in (
+        select (municipality, edition) from raw_cells group by all having count(distinct file) > 1)
     group by all
 ),
 
