@@ -1,6 +1,6 @@
 -- The printed tables, current: one row per series with a current figure, one column per year, under
 -- the title and in the row order of the latest edition that prints the series. The year columns are
--- made as in kerncijfers_by_edition: a map per row from year to figure, looked up in each year's column.
+-- made as in kerncijfers_by_edition: a list per row of (year, figure), looked up in each year's column.
 with current_figures as not materialized (
     select *  -- noqa: AM04
     from _printed_figures
@@ -32,14 +32,21 @@ printed_rows as (
         unit,
         table_edition,
         position,
-        map_from_entries(list((year, shown))) as shown
+        list({ 'year': year, 'shown': shown }) as figures
     from current_figures
     group by all
+),
+
+row_figures as (
+    select
+        *,  -- noqa: AM04
+        list_transform(figures, lambda figure: figure.year) as figure_years
+    from printed_rows
 )
 
 select
-    printed_rows.* exclude (shown),  -- noqa: RF02
-    printed_rows.shown[columns(years.* exclude (one))]  -- noqa: RF02
-from printed_rows
+    row_figures.* exclude (figures, figure_years),  -- noqa: RF02
+    row_figures.figures[list_position(row_figures.figure_years, columns(years.* exclude (one)))].shown  -- noqa: RF02
+from row_figures
 cross join years
-order by printed_rows.municipality, printed_rows.position
+order by row_figures.municipality, row_figures.position
