@@ -47,7 +47,7 @@ printed_rows as (
 row_figures as (
     select
         *,  -- noqa: AM04
-        list_transform(figures, lambda figure: figure.year) as figure_years
+        list_transform(figures, lambda figure: struct_extract(figure, 'year')) as figure_years
     from printed_rows
 )
 
